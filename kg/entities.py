@@ -1,0 +1,339 @@
+"""Entities stage: type mention candidates and resolve them into entities.
+
+Within a document (``resolve_document``) candidates are clustered by name key, gazetteer entry,
+Sudachi normalised form (マイクロソフト -> Microsoft), Latin <-> katakana transliteration
+(Altman <-> アルトマン, through e2k), person surname to full name (アルトマン -> サム・アルトマン)
+and fuzzy kana matching of transliteration variants (エメット・シアー = エメット・シェアー).
+Across documents (``resolve_corpus``) the document entities are clustered again by the same
+keys. Incompatible classes never merge, and nothing merges on a bare substring (東京 is not
+東京大学). Every surface form is kept as a name of the entity.
+"""
+
+from __future__ import annotations
+
+import re
+from collections import Counter, defaultdict
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass
+from functools import lru_cache
+
+from rapidfuzz.distance import Levenshtein
+
+from . import lexicon
+from .mentions import Candidate
+from .model import Entity, Mention, ResolvedEntity
+from .vocab import compatible, is_a, top_class
+
+_KANA_ONLY = re.compile(r"^[\u30a0-\u30ff]+$")
+_LATIN_NAME = re.compile(r"^[A-Za-z][A-Za-z0-9.\-&' ]*$")
+_SPLIT_PARTS = re.compile(r"[・･\s=]+")
+FUZZY_KANA_MIN = 0.75
+WEAK_EVIDENCE = 3  # NER labels and name shapes; cues, classifiers and the gazetteer are stronger
+
+
+@lru_cache(maxsize=1)
+def _c2k():
+    import e2k
+
+    return e2k.C2K()
+
+
+@lru_cache(maxsize=4096)
+def latin_to_katakana(name: str) -> str:
+    """Katakana for a Latin-script name, word by word (Sam Altman -> サムアルトマン)."""
+    words = [w for w in re.split(r"[\s\-]+", name) if w]
+    conv = _c2k()
+    return "".join(conv(w.lower()) for w in words if w.isascii())
+
+
+def display_name(text: str) -> str:
+    """The surface form as a label: NFKC, inner whitespace collapsed."""
+    return " ".join(lexicon.nfkc(text).split())
+
+
+def name_parts(name: str) -> list[str]:
+    return [p for p in _SPLIT_PARTS.split(display_name(name)) if p]
+
+
+def kana_key(name: str) -> str:
+    """A katakana form to compare names across scripts: katakana as is, Latin transliterated."""
+    n = display_name(name)
+    if _LATIN_NAME.match(n):
+        return latin_to_katakana(n)
+    k = lexicon.to_katakana(lexicon.name_key(n))
+    return k if _KANA_ONLY.match(k) else ""
+
+
+def kana_similar(a: str, b: str) -> bool:
+    if not a or not b:
+        return False
+    if a == b:
+        return True
+    if min(len(a), len(b)) < 3:
+        return False
+    return Levenshtein.normalized_similarity(_fold_kana(a), _fold_kana(b)) >= FUZZY_KANA_MIN
+
+
+def _fold_kana(k: str) -> str:
+    """Fold spelling variants of loanwords: small vowels, long marks, ヴ."""
+    table = str.maketrans({"ァ": "ア", "ィ": "イ", "ゥ": "ウ", "ェ": "エ", "ォ": "オ", "ー": "", "ヴ": "ブ", "ッ": ""})
+    return k.translate(table)
+
+
+def class_of(evidence: Iterable[tuple[str, int, str]]) -> str | None:
+    """The class with the most evidence weight; subclasses add their weight to their parent's."""
+    scores: Counter = Counter()
+    for cls, w, _src in evidence:
+        scores[cls] += w
+    if not scores:
+        return None
+    best = max(sorted(scores), key=lambda c: scores[c])
+    # prefer a subclass (Company) over its parent (Organization) when both have support
+    for cls in sorted(scores):
+        if cls != best and is_a(cls, {best}) and scores[cls] > 0:
+            best = cls
+    return best
+
+
+@dataclass
+class _Cluster:
+    members: list[int]
+    cls: str | None = None
+
+
+class _UnionFind:
+    """Union-find over candidates that also keeps each cluster's typing evidence."""
+
+    def __init__(self, n: int, evidence: Sequence[Sequence] | None = None):
+        self.parent = list(range(n))
+        self.evidence = [list(e) for e in evidence] if evidence is not None else None
+        self._cls: dict[int, str | None] = {}
+
+    def find(self, i: int) -> int:
+        while self.parent[i] != i:
+            self.parent[i] = self.parent[self.parent[i]]
+            i = self.parent[i]
+        return i
+
+    def union(self, a: int, b: int) -> None:
+        ra, rb = self.find(a), self.find(b)
+        if ra == rb:
+            return
+        keep, gone = min(ra, rb), max(ra, rb)
+        self.parent[gone] = keep
+        if self.evidence is not None:
+            self.evidence[keep].extend(self.evidence[gone])
+            self.evidence[gone] = []
+            self._cls.pop(keep, None)
+
+    def weak(self, i: int) -> bool:
+        """The cluster's class rests only on weak evidence (NER label, shape)."""
+        return max((w for _c, w, _s in self.evidence[self.find(i)]), default=0) <= WEAK_EVIDENCE
+
+    def cls(self, i: int) -> str | None:
+        root = self.find(i)
+        if root not in self._cls:
+            self._cls[root] = class_of(self.evidence[root])
+        return self._cls[root]
+
+
+def resolve_document(candidates: Sequence[Candidate]) -> tuple[list[Mention], list[Entity]]:
+    """Cluster one document's candidates into entities; candidates with no class evidence are dropped."""
+    cands = [c for c in candidates if c.evidence or c.gazetteer_id]
+    if not cands:
+        return [], []
+    names = [display_name(c.text) for c in cands]
+    keys = [lexicon.name_key(n) for n in names]
+    uf = _UnionFind(len(cands), [c.evidence for c in cands])
+
+    def join(i: int, j: int) -> None:
+        ci, cj = uf.cls(i), uf.cls(j)
+        if ci is None or cj is None or compatible(ci, cj) or uf.weak(i) != uf.weak(j):
+            # a class resting only on GiNZA's label or the name's shape yields to real evidence
+            uf.union(i, j)
+
+    # 1. same name, same gazetteer entry, Sudachi normalised form naming another candidate
+    by_key: dict[str, int] = {}
+    by_gaz: dict[str, int] = {}
+    for i, c in enumerate(cands):
+        for k in (keys[i], lexicon.name_key(c.norm) if c.norm else None):
+            if k and k in by_key:
+                join(by_key[k], i)
+        by_key.setdefault(keys[i], i)
+        if c.gazetteer_id:
+            if c.gazetteer_id in by_gaz:
+                join(by_gaz[c.gazetteer_id], i)
+            by_gaz.setdefault(c.gazetteer_id, i)
+    for i, c in enumerate(cands):
+        if c.norm:
+            k = lexicon.name_key(c.norm)
+            if k in by_key and by_key[k] != i:
+                join(by_key[k], i)
+
+    # 2. Latin <-> katakana, fuzzy kana variants, surname -> full name (persons and unknowns)
+    kana = [kana_key(n) for n in names]
+    firsts = _first_occurrences(keys)
+    for a in firsts:
+        for b in firsts:
+            if b <= a or uf.find(a) == uf.find(b):
+                continue
+            if _same_by_name(names[a], names[b], kana[a], kana[b], uf.cls(a), uf.cls(b)):
+                join(a, b)
+    _surnames(uf, names, kana, firsts, join)
+
+    clusters: dict[int, list[int]] = defaultdict(list)
+    for i in range(len(cands)):
+        clusters[uf.find(i)].append(i)
+
+    mentions: list[Mention] = []
+    entities: list[Entity] = []
+    used_keys: set[str] = set()
+    for root in sorted(clusters, key=lambda r: cands[clusters[r][0]].begin):
+        members = clusters[root]
+        cls = class_of(e for i in members for e in cands[i].evidence)
+        if cls is None:
+            continue
+        gid = next((cands[i].gazetteer_id for i in members if cands[i].gazetteer_id), None)
+        entry = lexicon.gazetteer().get(gid) if gid else None
+        member_names = [names[i] for i in members]
+        label = preferred_label(member_names, cls, entry)
+        key = entity_key(cls, label, entry)
+        while key in used_keys:  # two different things with one name and class in one document
+            key += "_"
+        used_keys.add(key)
+        all_names = tuple(dict.fromkeys(sorted(set(member_names) | ({label} if label else set()), key=lambda n: (n != label, n))))
+        readings = tuple(sorted({r for i in members for r in (kana[i], lexicon.to_katakana(cands[i].reading)) if r and _KANA_ONLY.match(r)}))
+        entities.append(
+            Entity(key=key, cls=cls, label=label, names=all_names, wikidata=entry.wikidata if entry else None,
+                   gazetteer_id=gid, readings=readings)
+        )
+        for i in members:
+            c = cands[i]
+            mentions.append(Mention(begin=c.begin, end=c.end, text=c.text, entity=key, sentence=c.sentence))
+    mentions.sort(key=lambda m: (m.begin, m.end))
+    return mentions, entities
+
+
+def _first_occurrences(keys: Sequence[str]) -> list[int]:
+    seen, out = set(), []
+    for i, k in enumerate(keys):
+        if k not in seen:
+            seen.add(k)
+            out.append(i)
+    return out
+
+
+def _same_by_name(na: str, nb: str, ka: str, kb: str, ca: str | None, cb: str | None) -> bool:
+    """Two full names of the same thing in different scripts or spellings (the caller checks
+    that their classes may merge)."""
+    pa, pb = name_parts(na), name_parts(nb)
+    if len(pa) != len(pb):
+        # Latin written without spaces vs a dotted katakana name still compares as a whole
+        if not (ka and kb and (len(pa) == 1 or len(pb) == 1) and ka == kb):
+            return False
+    if ka and kb and ka == kb:
+        return True
+    if len(pa) == len(pb) and len(pa) >= 2 and (ca == "Person" or cb == "Person"):
+        # every part must match by kana, and at least one part exactly
+        parts_a, parts_b = [kana_key(p) for p in pa], [kana_key(p) for p in pb]
+        exact = sum(1 for x, y in zip(parts_a, parts_b) if x and x == y)
+        return exact >= 1 and all(kana_similar(x, y) for x, y in zip(parts_a, parts_b))
+    if len(pa) == len(pb) == 1 and (_LATIN_NAME.match(na) is None) != (_LATIN_NAME.match(nb) is None):
+        # one Latin, one katakana word: transliteration must agree closely
+        return kana_similar(ka, kb) and Levenshtein.normalized_similarity(ka, kb) >= 0.8
+    return False
+
+
+def _surnames(uf, names, kana, firsts, join) -> None:
+    """A one-part person name joins the unique multi-part person name ending (or, for Japanese
+    names, starting) with it: アルトマン -> サム・アルトマン, Altman -> Sam Altman, 孫 -> 孫正義."""
+    full = [i for i in firsts if len(name_parts(names[i])) >= 2 and uf.cls(i) == "Person"]
+    for i in firsts:
+        parts = name_parts(names[i])
+        if len(parts) != 1:
+            continue
+        cls = uf.cls(i)
+        if cls not in (None, "Person"):
+            continue
+        k = kana[i]
+        matches = set()
+        for j in full:
+            last = name_parts(names[j])[-1]
+            if parts[0] == last or (k and kana_similar(k, kana_key(last)) and Levenshtein.normalized_similarity(k, kana_key(last)) >= 0.8):
+                matches.add(uf.find(j))
+        if len(matches) == 1:
+            join(matches.pop(), i)
+
+
+def preferred_label(names: Sequence[str], cls: str, entry=None) -> str:
+    """The label an entity is shown by: the gazetteer's name in the script the text uses most,
+    else the fullest name (most parts, then most frequent, then longest, then first in order)."""
+    counts = Counter(names)
+    if entry is not None:
+        latin = sum(n for name, n in counts.items() if _LATIN_NAME.match(name))
+        return entry.label_en if latin * 2 >= sum(counts.values()) else entry.label_ja
+    return max(sorted(counts), key=lambda n: (len(name_parts(n)) if cls == "Person" else 0, counts[n], len(n)))
+
+
+def entity_key(cls: str, label: str, entry=None) -> str:
+    """The stable key an entity IRI is made from: top class and gazetteer id or label."""
+    base = entry.id if entry is not None else "_".join(display_name(label).split())
+    return f"{top_class(cls)}/{base}"
+
+
+# ---------------------------------------------------------------- across documents
+
+def resolve_corpus(doc_entities: Sequence[tuple[str, Sequence[Entity]]]) -> dict[tuple[str, str], ResolvedEntity]:
+    """Merge the entities of many documents: (doc id, local key) -> the corpus-wide entity.
+
+    Entities merge when they share a gazetteer entry, or a name (by name key or kana key) with
+    compatible classes. The result does not depend on the order of documents.
+    """
+    items = [(doc_id, e) for doc_id, ents in sorted(doc_entities, key=lambda x: x[0]) for e in ents]
+    uf = _UnionFind(len(items))
+    index: dict[tuple[str, str], list[int]] = defaultdict(list)
+    for i, (_doc, e) in enumerate(items):
+        top = top_class(e.cls)
+        if e.gazetteer_id:
+            index[("gaz", e.gazetteer_id)].append(i)
+        for n in e.names:
+            if e.cls == "Person" and len(name_parts(n)) < 2:
+                continue  # a bare surname is too weak to join documents
+            index[(top, lexicon.name_key(n))].append(i)
+            k = kana_key(n)
+            if k and len(k) >= 3:
+                index[(top, "kana:" + k)].append(i)
+    for members in index.values():
+        for m in members[1:]:
+            if compatible(items[members[0]][1].cls, items[m][1].cls):
+                uf.union(members[0], m)
+    groups: dict[int, list[int]] = defaultdict(list)
+    for i in range(len(items)):
+        groups[uf.find(i)].append(i)
+    out: dict[tuple[str, str], ResolvedEntity] = {}
+    for members in groups.values():
+        ents = [items[i][1] for i in members]
+        cls = _most_specific_common([e.cls for e in ents])
+        entry = next((lexicon.gazetteer()[e.gazetteer_id] for e in ents if e.gazetteer_id), None)
+        all_names = [n for e in ents for n in e.names]
+        label = preferred_label([e.label for e in ents] + all_names, cls, entry)
+        g = ResolvedEntity(
+            key=entity_key(cls, label, entry),
+            cls=cls,
+            label=label,
+            names=tuple(sorted(set(all_names))),
+            wikidata=next((e.wikidata for e in ents if e.wikidata), None),
+            readings=tuple(sorted({r for e in ents for r in e.readings})),
+        )
+        for i in members:
+            out[(items[i][0], items[i][1].key)] = g
+    return out
+
+
+def _most_specific_common(classes: Sequence[str]) -> str:
+    counts = Counter(classes)
+    best = max(sorted(counts), key=lambda c: counts[c])
+    for c in sorted(counts):
+        if c != best and is_a(c, {best}):
+            best = c
+    return best

@@ -1,0 +1,101 @@
+"""Vocabulary data the NLP stages share, loaded once from ontologies/: the GiNZA ENE to class
+table, the gazetteer, the list of words that are not names, and the name affixes.
+
+Everything here is data with one source (the files under ontologies/); this module only reads it.
+"""
+
+from __future__ import annotations
+
+import csv
+import io
+import unicodedata
+from dataclasses import dataclass
+from functools import lru_cache
+
+from .vocab import classes, resource_path
+
+
+def nfkc(text: str) -> str:
+    return unicodedata.normalize("NFKC", text)
+
+
+def to_katakana(text: str) -> str:
+    """Hiragana to katakana; other characters unchanged."""
+    return "".join(chr(ord(c) + 0x60) if "\u3041" <= c <= "\u3096" else c for c in text)
+
+
+def _read_tsv(name: str) -> list[dict[str, str]]:
+    with resource_path("kg.ontologies", name).open("r", encoding="utf-8") as f:
+        return list(csv.DictReader(f, delimiter="\t"))
+
+
+@lru_cache(maxsize=1)
+def ene_classes() -> dict[str, str | None]:
+    """GiNZA ENE label -> class local name, or None for labels that name no entity."""
+    known = classes()
+    out: dict[str, str | None] = {}
+    for row in _read_tsv("ene-classes.tsv"):
+        cls = row["class"].strip()
+        if cls != "-" and cls not in known:
+            raise ValueError(f"ontologies/ene-classes.tsv: {row['ene_label']} maps to unknown class {cls!r}")
+        out[row["ene_label"].strip()] = None if cls == "-" else cls
+    return out
+
+
+@dataclass(frozen=True)
+class GazetteerEntry:
+    id: str
+    cls: str
+    wikidata: str | None
+    label_ja: str
+    label_en: str
+    aliases: tuple[str, ...]
+
+    @property
+    def names(self) -> tuple[str, ...]:
+        seen = []
+        for n in (self.label_en, self.label_ja, *self.aliases):
+            if n and n not in seen:
+                seen.append(n)
+        return tuple(seen)
+
+
+@lru_cache(maxsize=1)
+def gazetteer() -> dict[str, GazetteerEntry]:
+    known = classes()
+    out = {}
+    for row in _read_tsv("gazetteer.tsv"):
+        if row["class"] not in known:
+            raise ValueError(f"ontologies/gazetteer.tsv: {row['id']} has unknown class {row['class']!r}")
+        out[row["id"]] = GazetteerEntry(
+            id=row["id"],
+            cls=row["class"],
+            wikidata=row["wikidata"] or None,
+            label_ja=row["label_ja"],
+            label_en=row["label_en"],
+            aliases=tuple(a for a in (row.get("aliases") or "").split("|") if a),
+        )
+    return out
+
+
+def name_key(text: str) -> str:
+    """The form names are compared in: NFKC, Latin case-folded, spaces and middle dots removed."""
+    t = nfkc(text).casefold()
+    return "".join(c for c in t if c not in " ・·=＝")
+
+
+@lru_cache(maxsize=1)
+def gazetteer_index() -> dict[str, GazetteerEntry]:
+    """name_key of every gazetteer name -> its entry."""
+    out = {}
+    for entry in gazetteer().values():
+        for n in entry.names:
+            out.setdefault(name_key(n), entry)
+    return out
+
+
+@lru_cache(maxsize=1)
+def not_names() -> frozenset[str]:
+    with resource_path("kg.ontologies", "not-names.txt").open("r", encoding="utf-8") as f:
+        text = f.read()
+    return frozenset(name_key(line) for line in io.StringIO(text).read().splitlines() if line.strip() and not line.startswith("#"))

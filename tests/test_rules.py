@@ -1,0 +1,95 @@
+"""Every rule's examples run one by one on the real parser; malformed rules are clear errors."""
+
+from __future__ import annotations
+
+import pytest
+
+from kg.errors import RuleError
+from kg.relations import load_rules
+from kg.relations.rules import _load_file
+
+RULES = load_rules()
+CASES = [
+    pytest.param(r.id, k, ex, id=f"{r.id}#{k}", marks=[pytest.mark.xfail(reason=ex.xfail, strict=True)] if ex.xfail else [])
+    for r in RULES.rules
+    for k, ex in enumerate(r.examples, start=1)
+]
+
+
+def _names(ex_entities, key):
+    e = ex_entities[key]
+    return set(e.names) | {e.label}
+
+
+def _triples(extraction):
+    ents = {e.key: e for e in extraction.entities}
+    return [(f, _names(ents, f.subject), _names(ents, f.object)) for f in extraction.facts if f.asserted]
+
+
+@pytest.mark.parametrize("rule_id,n,example", CASES)
+def test_rule_example(extract, rule_id, n, example):
+    extraction = extract(example.text)
+    found = _triples(extraction)
+    if example.expect_none:
+        fired = [f for f, _, _ in found if f.rule == rule_id]
+        assert not fired, f"{rule_id} should not assert anything on {example.text!r}: {fired}"
+        return
+    for subj, rel, obj in example.expect:
+        assert any(f.relation == rel and subj in s and obj in o for f, s, o in found), (
+            f"{rule_id}: expected ({subj}, {rel}, {obj}) from {example.text!r}; got "
+            + str([(sorted(s)[0], f.relation, sorted(o)[0], f.rule) for f, s, o in found])
+        )
+
+
+@pytest.mark.parametrize(
+    "text,message",
+    [
+        ("rules: [", "not valid YAML"),
+        ("rules:\n  - id: x.v1\n    kind: frame\n", "missing 'description'"),
+        ("rules:\n  - id: noversion\n", "needs an 'id' with a version"),
+        ("rules:\n  - {id: a.v1, description: d, kind: nope, relation: worksFor, confidence: 0.5, pattern: {}}", "kind 'nope'"),
+        ("rules:\n  - {id: a.v1, description: d, kind: frame, relation: worksFr, confidence: 0.5, pattern: {}}", "relation 'worksFr'"),
+        ("rules:\n  - {id: a.v1, description: d, kind: frame, relation: worksFor, confidence: 2, pattern: {}}", "confidence"),
+        ("rules:\n  - {id: a.v1, description: d, kind: frame, relation: worksFor, confidence: 0.5, pattern: {lemmas: [加わる], subject: {particles: [が]}, object: {particles: [に], classes: [Persn]}}}", "unknown class 'Persn'"),
+        ("rules:\n  - {id: a.v1, description: d, kind: frame, relation: worksFor, confidence: 0.5, pattern: {lemmas: [加わる], subject: {particles: [が]}, object: {particles: [に]}}}", "examples"),
+    ],
+)
+def test_rules_malformed_file_error_names_file_rule_and_problem(text, message):
+    with pytest.raises(RuleError) as err:
+        _load_file(text, "my-rules.yaml", [], {})
+    assert "my-rules.yaml" in str(err.value) and message in str(err.value)
+
+
+def test_rules_user_file_adds_a_rule(tmp_path, extract):
+    path = tmp_path / "extra.yaml"
+    path.write_text(
+        """rules:
+  - id: visit_place.v1
+    description: "XがYを訪問した → X participantIn? no: locatedIn demo. 例: 岸田文雄首相がワシントンを訪問した。"
+    kind: frame
+    relation: citizenOf
+    confidence: 0.5
+    pattern:
+      lemmas: [訪問]
+      subject: {particles: [が, は], classes: [Person]}
+      object: {particles: [を], classes: [Place]}
+    examples:
+      - text: 山田太郎氏は大阪府を訪問した。
+        expect: [[山田太郎, citizenOf, 大阪府]]
+""",
+        encoding="utf-8",
+    )
+    rules = load_rules((str(path),))
+    assert "visit_place.v1" in {r.id for r in rules.rules}
+    ex = extract("山田太郎氏は大阪府を訪問した。", ruleset=rules)
+    assert any(f.rule == "visit_place.v1" for f in ex.facts)
+
+
+def test_rules_duplicate_id_is_an_error(tmp_path):
+    path = tmp_path / "dup.yaml"
+    path.write_text(
+        "rules:\n  - {id: join_org.v1, description: d, kind: frame, relation: worksFor, confidence: 0.5, pattern: {lemmas: [x], subject: {particles: [が]}, object: {particles: [に]}}, examples: [{text: t, expect_none: true}]}\n",
+        encoding="utf-8",
+    )
+    with pytest.raises(RuleError, match="already used"):
+        load_rules((str(path),))
