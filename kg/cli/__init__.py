@@ -23,6 +23,7 @@ EXIT_PARTIAL = 3
 # subcommand name -> module under kg.cli that defines a click command called ``command``
 COMMANDS = {
     "build": "build",
+    "eval": "eval",
 }
 
 
