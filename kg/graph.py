@@ -21,15 +21,25 @@ from rdflib.namespace import DCTERMS, SKOS
 from .model import DocExtraction, Fact, ResolvedEntity
 from .vocab import ENTITY_NS, ID_NS, ITSRDF, KG, NIF, PREFIXES, PROV, WD, ancestors, relations
 
-_IRI_UNSAFE = re.compile(r'[\x00-\x20<>"{}|\\^`%#?\x7f]')
 _JAPANESE = re.compile(r"[\u3040-\u30ff\u3400-\u9fff\uf900-\ufaff\uff66-\uff9f]")
 
 Triple = tuple
 
 
+def _iri_char_ok(c: str) -> bool:
+    """RFC 3987 ipchar (plus "/"): unreserved ASCII, sub-delims, ":@/", and ucschar."""
+    o = ord(c)
+    if o < 0x80:
+        return c.isalnum() or c in "-._~!$&'()*+,;=:@/"
+    return (
+        0xA0 <= o <= 0xD7FF or 0xF900 <= o <= 0xFDCF or 0xFDF0 <= o <= 0xFFEF
+        or (0x10000 <= o <= 0xEFFFD and (o & 0xFFFF) < 0xFFFE)
+    )
+
+
 def iri_segment(text: str) -> str:
-    """A string as an IRI path segment: Unicode kept (IRIs allow it), unsafe characters escaped."""
-    return _IRI_UNSAFE.sub(lambda m: "".join(f"%{b:02X}" for b in m.group().encode("utf-8")), text)
+    """A string as an IRI path: Unicode kept where IRIs allow it, everything else percent-encoded."""
+    return "".join(c if _iri_char_ok(c) else "".join(f"%{b:02X}" for b in c.encode("utf-8")) for c in text)
 
 
 def document_iri(doc_id: str) -> str:

@@ -15,6 +15,7 @@ import codecs
 import json
 import logging
 import os
+import re
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
 from pathlib import Path
@@ -26,9 +27,6 @@ log = logging.getLogger(__name__)
 
 TEXT_SUFFIXES = {".txt"}
 JSONL_SUFFIXES = {".jsonl", ".ndjson"}
-
-# Encodings a Japanese text is likely to be in, tried in this order after UTF-8.
-JAPANESE_ENCODINGS = ("cp932", "euc_jp", "iso2022_jp", "utf_16")
 
 
 @dataclass(frozen=True)
@@ -66,13 +64,14 @@ def _expand(inputs, encoding) -> Iterator[Document | Skipped]:
     for raw in inputs:
         path = Path(raw)
         if path.is_dir():
-            files = sorted(p for p in path.rglob("*") if p.is_file() and p.suffix.lower() in TEXT_SUFFIXES)
+            # dangling links are kept so that they are reported rather than silently passed over
+            files = sorted(p for p in path.rglob("*") if p.suffix.lower() in TEXT_SUFFIXES and (p.is_file() or (p.is_symlink() and not p.exists())))
             if not files:
                 yield Skipped(str(path), "directory holds no .txt files")
             for f in files:
                 yield _read_text_file(f, f.relative_to(path).as_posix(), encoding)
         elif not path.exists():
-            yield Skipped(str(path), "no such file or directory")
+            yield Skipped(str(path), "broken link (its target does not exist)" if path.is_symlink() else "no such file or directory")
         elif path.suffix.lower() in JSONL_SUFFIXES:
             yield from _read_jsonl(path, encoding)
         else:
@@ -82,6 +81,8 @@ def _expand(inputs, encoding) -> Iterator[Document | Skipped]:
 def _read_bytes(path: Path) -> bytes | Skipped:
     try:
         return path.read_bytes()
+    except FileNotFoundError:
+        return Skipped(str(path), "broken link (its target does not exist)" if path.is_symlink() else "no such file or directory")
     except OSError as e:
         return Skipped(str(path), f"cannot read: {e.strerror or e}")
 
@@ -139,7 +140,9 @@ def _read_jsonl(path: Path, encoding: str | None) -> Iterator[Document | Skipped
 
 
 def decode(data: bytes, encoding: str | None = None) -> str:
-    """Decode a document's bytes; raise InputError when they are binary or not text in any known encoding."""
+    """Decode a document's bytes; raise InputError when they are binary or not text in any known
+    encoding. Order: a forced encoding; a byte-order mark; strict UTF-8; an HTML/XML charset
+    declaration; ISO-2022-JP escapes; then the legacy encodings scored for plausible Japanese."""
     if encoding is not None:
         try:
             return data.decode(encoding)
@@ -147,10 +150,16 @@ def decode(data: bytes, encoding: str | None = None) -> str:
             raise InputError(f"not valid {encoding} (byte {e.start}): check --encoding") from None
     if data.startswith(codecs.BOM_UTF8):
         return _strict(data[len(codecs.BOM_UTF8):], "utf-8")
-    if data.startswith((codecs.BOM_UTF16_LE, codecs.BOM_UTF16_BE)):
-        return _strict(data, "utf-16")
     if data.startswith((codecs.BOM_UTF32_LE, codecs.BOM_UTF32_BE)):
         return _strict(data, "utf-32")
+    if data.startswith((codecs.BOM_UTF16_LE, codecs.BOM_UTF16_BE)):
+        return _strict(data, "utf-16")
+    if b"\x1b$" in data and max(data) < 0x80:
+        # ISO-2022-JP is 7-bit, so it would pass as UTF-8 with its escape sequences left in
+        try:
+            return data.decode("iso2022_jp")
+        except UnicodeDecodeError:
+            pass
     try:
         text = data.decode("utf-8")
     except UnicodeDecodeError:
@@ -159,11 +168,12 @@ def decode(data: bytes, encoding: str | None = None) -> str:
         if _looks_binary(text):
             raise InputError("binary file, not text")
         return text
-    utf16 = _utf16_without_bom(data)
-    if utf16 is not None:
-        return utf16
-    if b"\x00" in data:
-        raise InputError("binary file, not text")
+    declared = _declared_charset(data)
+    if declared:
+        try:
+            return data.decode(declared)
+        except (UnicodeDecodeError, LookupError):
+            pass
     return _guess_japanese(data)
 
 
@@ -178,62 +188,78 @@ def _looks_binary(text: str) -> bool:
     if "\x00" in text:
         return True
     sample = text[:8192]
-    controls = sum(1 for c in sample if ord(c) < 32 and c not in "\t\n\r\f\v")
+    controls = sum(1 for c in sample if ord(c) < 32 and c not in "\t\n\r\f\v\x1b")
     return controls > max(8, len(sample) // 20)
 
 
-def _utf16_without_bom(data: bytes) -> str | None:
-    if len(data) < 4 or len(data) % 2:
+_CHARSET = re.compile(rb"""<meta[^>]+charset\s*=\s*["']?\s*([A-Za-z0-9_\-]+)|<\?xml[^>]+encoding\s*=\s*["']([A-Za-z0-9_\-]+)""", re.I)
+
+
+def _declared_charset(data: bytes) -> str | None:
+    """The charset an HTML or XML document declares in its first few kilobytes."""
+    m = _CHARSET.search(data[:4096])
+    if not m:
         return None
-    even_nuls = data[0::2].count(0)
-    odd_nuls = data[1::2].count(0)
-    half = len(data) // 2
-    for enc, nuls in (("utf-16-le", odd_nuls), ("utf-16-be", even_nuls)):
-        # ASCII-heavy UTF-16 has a NUL in every other byte; Japanese-heavy has few NULs but decodes cleanly.
-        if nuls >= half * 0.3 or (b"\x00" in data and nuls > 0):
-            try:
-                text = data.decode(enc)
-            except UnicodeDecodeError:
-                continue
-            if not _looks_binary(text) and _japanese_ratio(text) + _ascii_ratio(text) > 0.8:
-                return text
-    return None
+    name = (m.group(1) or m.group(2)).decode("ascii").lower()
+    try:
+        return codecs.lookup(name).name
+    except LookupError:
+        return None
 
 
-def _japanese_ratio(text: str) -> float:
+def plausibility(text: str) -> float:
+    """How much ``text`` looks like real (Japanese or ASCII) text, in [-1, 1] per character.
+    Wrong decodings of Japanese bytes give half-width katakana, Hangul, private-use characters,
+    controls or odd symbols; right ones give kana, common kanji and punctuation."""
     if not text:
         return 0.0
-    jp = sum(1 for c in text if "\u3040" <= c <= "\u30ff" or "\u4e00" <= c <= "\u9fff" or "\uff00" <= c <= "\uffef" or "\u3000" <= c <= "\u303f")
-    return jp / len(text)
-
-
-def _ascii_ratio(text: str) -> float:
-    return sum(1 for c in text if " " <= c <= "~" or c in "\t\r\n") / max(1, len(text))
+    score = 0.0
+    for c in text[:20000]:
+        o = ord(c)
+        if 0x3040 <= o <= 0x30FF or 0x3000 <= o <= 0x303F or 0xFF01 <= o <= 0xFF5E:
+            score += 1.0  # kana, Japanese punctuation, full-width ASCII
+        elif 0x4E00 <= o <= 0x9FFF:
+            score += 0.8  # CJK unified ideographs
+        elif 0x20 <= o < 0x7F or c in "\t\r\n":
+            score += 0.6
+        elif 0xFF61 <= o <= 0xFF9F:
+            score += 0.1  # half-width katakana: legitimate but the mark of a wrong decoding
+        elif 0x2000 <= o <= 0x22FF or 0x2460 <= o <= 0x25FF or 0x00A0 <= o <= 0x00FF:
+            score += 0.2
+        else:
+            score -= 1.0  # Hangul, private use, controls, rare blocks
+    return score / min(len(text), 20000)
 
 
 def _guess_japanese(data: bytes) -> str:
-    """Try the legacy Japanese encodings; keep the decoding that gives the most Japanese text."""
-    best: tuple[float, str] | None = None
-    for enc in JAPANESE_ENCODINGS:
+    """Try the legacy Japanese encodings (and UTF-16 without a BOM when NUL bytes suggest it);
+    keep the most plausible decoding."""
+    candidates = ["cp932", "euc_jp"]
+    if b"\x00" in data and len(data) % 2 == 0:
+        candidates += ["utf-16-le", "utf-16-be"]
+    best: tuple[float, int, str] | None = None
+    for rank, enc in enumerate(candidates):
         try:
             text = data.decode(enc)
         except UnicodeDecodeError:
             continue
         if _looks_binary(text):
             continue
-        score = _japanese_ratio(text) + _ascii_ratio(text)
-        if best is None or score > best[0]:
-            best = (score, text)
-    if best is None or best[0] < 0.6:
-        try:
-            from charset_normalizer import from_bytes
+        score = plausibility(text)
+        if best is None or score > best[0] + 1e-9:
+            best = (score, rank, text)
+    if best is not None and best[0] >= 0.5:
+        return best[2]
+    if b"\x00" in data:
+        raise InputError("binary file, not text")
+    try:
+        from charset_normalizer import from_bytes
 
-            match = from_bytes(data).best()
-        except Exception:  # charset-normalizer is a best effort
-            match = None
-        if match is not None:
-            text = str(match)
-            if not _looks_binary(text):
-                return text
-        raise InputError("not text in a known encoding (tried UTF-8, UTF-16, CP932/Shift_JIS, EUC-JP, ISO-2022-JP): pass --encoding")
-    return best[1]
+        match = from_bytes(data).best()
+    except Exception:  # charset-normalizer is a best effort after our own detection
+        match = None
+    if match is not None:
+        text = str(match)
+        if not _looks_binary(text) and plausibility(text) >= 0.3:
+            return text
+    raise InputError("not text in a known encoding (tried UTF-8, UTF-16, CP932/Shift_JIS, EUC-JP, ISO-2022-JP): pass --encoding")

@@ -43,9 +43,54 @@ def test_io_jsonl_records_use_their_id_and_bad_lines_are_reported_with_line_numb
     assert [s.source for s in skipped] == [f"{p}:2", f"{p}:3"]
 
 
-@pytest.mark.parametrize("encoding", ["utf-8", "utf-8-sig", "utf-16", "cp932", "euc_jp", "shift_jis"])
-def test_io_decodes_japanese_in_common_encodings(encoding):
-    assert decode(TEXT.encode(encoding)) == TEXT
+SAMPLES = [
+    TEXT,
+    "テスト",
+    "東京都",
+    "abc 日本語 def\r\n2行目です。\n",
+    "ソニーグループは東京都港区に本社を置く。\n任天堂は京都市に本社を置く。\n" * 20,
+    "①②③ ㈱マイクロソフト ～ 髙橋さん",  # CP932-only characters (NEC/IBM extensions)
+]
+ENCODINGS = ["utf-8", "utf-8-sig", "utf-16", "utf-16-le", "utf-16-be", "cp932", "shift_jis", "euc_jp", "iso2022_jp"]
+
+
+def _encodable(text, encoding):
+    try:
+        text.encode(encoding)
+    except UnicodeEncodeError:
+        return False  # e.g. ① in shift_jis: such a file cannot exist
+    # UTF-16 without a BOM is only detectable through the NUL bytes of ASCII characters
+    return encoding not in ("utf-16-le", "utf-16-be") or any(c.isascii() for c in text)
+
+
+DECODE_CASES = [(t, e) for t in SAMPLES for e in ENCODINGS if _encodable(t, e)]
+
+
+@pytest.mark.parametrize("text,encoding", DECODE_CASES, ids=[f"{SAMPLES.index(t)}-{e}" for t, e in DECODE_CASES])
+def test_io_decodes_japanese_in_common_encodings(text, encoding):
+    assert decode(text.encode(encoding)) == text
+
+
+def test_io_html_charset_declaration_is_honoured():
+    page = '<html><head><meta charset="euc-jp"></head><body>トヨタ自動車は愛知県に本社を置く。</body></html>'
+    assert decode(page.encode("euc_jp")) == page
+
+
+@pytest.mark.parametrize("data", [bytes(range(256)) * 8, b"\x89PNG\r\n\x1a\n" + bytes(300), b"\x7fELF" + bytes(range(200)) * 3])
+def test_io_binary_data_is_rejected_with_a_clear_reason(data):
+    with pytest.raises(InputError, match="binary|not text"):
+        decode(data)
+
+
+def test_io_cp932_file_builds_with_offsets_into_the_decoded_text(tmp_path, extract):
+    from kg.pipeline import build
+
+    p = tmp_path / "sjis.txt"
+    p.write_bytes(TEXT.encode("cp932"))
+    g = build([str(p)])
+    (ex,) = g.extractions
+    assert ex.document.text == TEXT
+    assert ex.mentions and all(TEXT[m.begin:m.end] == m.text for m in ex.mentions)
 
 
 def test_io_binary_and_empty_and_missing_are_skipped_not_fatal(tmp_path):

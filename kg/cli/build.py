@@ -53,7 +53,7 @@ def command(inputs, output, rules, encoding, strict, no_html, quiet):
 
     def on_skip(item):
         skipped.append(item)
-        console.print(f"[yellow]skipped[/] {item}", highlight=False, markup=True)
+        click.echo(f"kg: skipped {item}", err=True)  # one line per input, never wrapped
         if strict:
             raise click.ClickException(f"{item} (--strict: stopping)")
 
