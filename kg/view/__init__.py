@@ -63,7 +63,9 @@ def graph_elements(g: Graph) -> tuple[list[dict], list[dict]]:
         if name not in rels or s not in types or o not in types:
             continue
         if rels[name].symmetric:
-            pair = (name, *sorted((str(s), str(o))))
+            if str(s) > str(o):
+                continue  # one edge per symmetric pair, always drawn the same way round
+            pair = (name, str(s), str(o))
             if pair in seen_sym:
                 continue
             seen_sym.add(pair)
