@@ -24,6 +24,7 @@ EXIT_PARTIAL = 3
 COMMANDS = {
     "build": "build",
     "eval": "eval",
+    "view": "view",
 }
 
 

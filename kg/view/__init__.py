@@ -1,105 +1,69 @@
 """View stage: an interactive HTML view of a graph that works offline.
 
-The view takes a graph (never a spaCy Doc): entities are nodes coloured by class, direct
-relation triples are edges. pyvis renders it; every script is inlined and the CDN links pyvis
-adds are removed, so the file makes no network request. Text from the input is escaped.
+The view takes a graph (never a spaCy Doc). ``view_data`` turns it into plain data (entities
+coloured by class and sized by degree, relation edges, the facts behind them with their source
+sentences); ``render_html`` embeds that data as JSON in one self-contained page drawn by
+vis-network (pyvis's bundled copy, inlined), with search by label, alias or kana reading,
+filters, and a details panel. The page makes no network request and shows input text as text.
 """
 
 from __future__ import annotations
 
-import html
-import re
-from collections import defaultdict
+from pathlib import Path
 
-from rdflib import RDF, RDFS, Graph, URIRef
+from rdflib import Graph
 
-from ..vocab import KG, KG_NS, classes, relations
+from ..errors import StoreError
+from .data import CLASS_COLOURS, EDGE_KINDS, find_entity, search_key, view_data
+from .page import asset, json_for_html, render_page, vis_network_js
 
-CLASS_COLOURS = {
-    "Person": "#e4572e",
-    "Organization": "#17bebb",
-    "Company": "#2e86ab",
-    "PoliticalOrganization": "#6a4c93",
-    "Place": "#76b041",
-    "Facility": "#8d6a9f",
-    "Product": "#ffc914",
-    "Work": "#f29e4c",
-    "Event": "#c0504d",
-    "Award": "#b8860b",
-}
+__all__ = [
+    "CLASS_COLOURS",
+    "EDGE_KINDS",
+    "find_entity",
+    "load_graph",
+    "render_html",
+    "search_key",
+    "view_data",
+    "write_html",
+]
 
-_EXTERNAL = re.compile(r"<(?:link|script)\b[^>]*(?:href|src)\s*=\s*\"(?:https?:|\.\./|//)[^\"]*\"[^>]*>(?:\s*</script>)?", re.S)
+_BOOT = "window.kgView = KGView.mount(document.getElementById('kg-root'), KGView.readData('kg-data'));"
 
 
-def _most_specific(types: set[str]) -> str | None:
-    info = classes()
-    best = None
-    for t in sorted(types):
-        if t in info and (best is None or best in _ancestors_of(t)):
-            best = t
-    return best
+def render_html(g: Graph, title: str = "kg graph", **options) -> str:
+    """graph.html for ``g``; ``options`` go to ``view_data`` (focus, hops, max_nodes, lang)."""
+    data = view_data(g, title=title, **options)
+    return render_page(
+        "graph.html", title=title,
+        scripts={"vis": vis_network_js(), "view": asset("view.js"), "boot": _BOOT},
+        values={"data": json_for_html(data)},
+    )
 
 
-def _ancestors_of(cls: str) -> list[str]:
-    info, out = classes(), []
-    while cls is not None:
-        out.append(cls)
-        cls = info[cls].parent
-    return out
-
-
-def graph_elements(g: Graph) -> tuple[list[dict], list[dict]]:
-    """Nodes (entities) and edges (direct relation triples) of a graph, in a stable order."""
-    known_classes = set(classes())
-    rels = relations()
-    types: dict[URIRef, set[str]] = defaultdict(set)
-    for s, o in g.subject_objects(RDF.type):
-        if isinstance(o, URIRef) and str(o).startswith(KG_NS) and str(o)[len(KG_NS):] in known_classes:
-            types[s].add(str(o)[len(KG_NS):])
-    edges, degree = [], defaultdict(int)
-    seen_sym = set()
-    for s, p, o in g:
-        name = str(p)[len(KG_NS):] if str(p).startswith(KG_NS) else None
-        if name not in rels or s not in types or o not in types:
-            continue
-        if rels[name].symmetric:
-            if str(s) > str(o):
-                continue  # one edge per symmetric pair, always drawn the same way round
-            pair = (name, str(s), str(o))
-            if pair in seen_sym:
-                continue
-            seen_sym.add(pair)
-        edges.append({"from": str(s), "to": str(o), "relation": name, "label": rels[name].label_en, "label_ja": rels[name].label_ja})
-        degree[s] += 1
-        degree[o] += 1
-    nodes = []
-    for e in sorted(types, key=str):
-        cls = _most_specific(types[e])
-        label = g.value(e, RDFS.label)
-        nodes.append({"id": str(e), "label": str(label) if label is not None else str(e).rsplit("/", 1)[-1], "cls": cls, "degree": degree[e]})
-    edges.sort(key=lambda x: (x["from"], x["relation"], x["to"]))
-    return nodes, edges
-
-
-def render_html(g: Graph, title: str = "kg graph") -> str:
-    from pyvis.network import Network
-
-    nodes, edges = graph_elements(g)
-    net = Network(height="900px", width="100%", directed=True, cdn_resources="in_line", heading="")
-    for n in nodes:
-        net.add_node(
-            n["id"], label=html.escape(n["label"]), title=html.escape(f"{n['label']} ({n['cls']})"),
-            color=CLASS_COLOURS.get(n["cls"], "#999999"), size=10 + 4 * min(n["degree"], 10),
-        )
-    for e in edges:
-        net.add_edge(e["from"], e["to"], label=e["label"], title=html.escape(e["label_ja"]), arrows="to")
-    net.toggle_physics(True)
-    page = net.generate_html()
-    page = _EXTERNAL.sub("", page)
-    return page.replace("<head>", f"<head>\n<title>{html.escape(title)}</title>", 1)
-
-
-def write_html(g: Graph, path, title: str = "kg graph") -> None:
+def write_html(g: Graph, path, title: str = "kg graph", **options) -> None:
+    """Write ``render_html`` to ``path`` atomically, as UTF-8."""
     from ..store_io import atomic_write_text
 
-    atomic_write_text(path, render_html(g, title))
+    atomic_write_text(path, render_html(g, title, **options))
+
+
+def load_graph(path) -> Graph:
+    """An RDF file (Turtle, N-Triples, N-Quads, TriG, N3, RDF/XML, JSON-LD; by extension) as an
+    rdflib Graph, parsed by pyoxigraph. Named graphs are merged into one."""
+    import pyoxigraph as ox
+
+    from ..oxi import to_rdflib_graph
+
+    path = Path(path)
+    if not path.is_file():
+        raise StoreError(f"{path}: no such graph file; give a file written by kg build (e.g. output/graph.ttl)")
+    fmt = ox.RdfFormat.from_extension(path.suffix.lstrip(".").lower())
+    if fmt is None:
+        raise StoreError(f"{path}: unknown RDF format {path.suffix!r}; use .ttl, .nt, .nq, .trig, .n3, .rdf or .jsonld")
+    try:
+        return to_rdflib_graph(ox.parse(path=path, format=fmt))
+    except (SyntaxError, ValueError, UnicodeDecodeError) as e:
+        raise StoreError(f"{path}: not valid {fmt.name}: {str(e).splitlines()[0] if str(e) else type(e).__name__}") from None
+    except OSError as e:
+        raise StoreError(f"{path}: cannot read it ({e.strerror or e})") from None

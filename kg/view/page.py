@@ -1,0 +1,75 @@
+"""Self-contained HTML pages: a template, inlined scripts and styles, and the data as JSON.
+
+Every script is inlined (vis-network from pyvis's bundled copy, the view's own code from
+kg/view/assets/) and a Content-Security-Policy allows exactly those scripts by hash and no
+network access, so a page makes no request and text from the input cannot run as code.
+"""
+
+from __future__ import annotations
+
+import base64
+import hashlib
+import html
+import json
+import re
+from functools import lru_cache
+from importlib import resources
+
+_PLACEHOLDER = re.compile(r"\{\{(\w+)\}\}")
+_JSON_UNSAFE = {"<": "\\u003c", ">": "\\u003e", "&": "\\u0026", "\u2028": "\\u2028", "\u2029": "\\u2029"}
+_JSON_UNSAFE_RE = re.compile("[<>&\u2028\u2029]")
+
+
+def json_for_html(data) -> str:
+    """JSON that is safe inside ``<script type="application/json">``: no ``<``, ``>`` or ``&``
+    (so no ``</script>`` or ``<!--``), and no U+2028/2029 line separators."""
+    text = json.dumps(data, ensure_ascii=False, separators=(",", ":"), allow_nan=False)
+    return _JSON_UNSAFE_RE.sub(lambda m: _JSON_UNSAFE[m.group()], text)
+
+
+@lru_cache(maxsize=None)
+def asset(name: str) -> str:
+    """A file of kg/view/assets/ (shipped as package data)."""
+    return resources.files("kg.view").joinpath("assets", name).read_text(encoding="utf-8")
+
+
+def _version(path) -> tuple[int, ...]:
+    return tuple(int(x) for x in re.findall(r"\d+", path.name))
+
+
+@lru_cache(maxsize=1)
+def vis_network_js() -> str:
+    """vis-network as pyvis ships it (the newest copy in pyvis/lib)."""
+    lib = resources.files("pyvis").joinpath("lib")
+    copies = sorted((d for d in lib.iterdir() if d.name.startswith("vis-")), key=_version)
+    for d in reversed(copies):
+        js = d.joinpath("vis-network.min.js")
+        if js.is_file():
+            return js.read_text(encoding="utf-8")
+    raise FileNotFoundError("pyvis ships no vis-network.min.js; reinstall pyvis (pip install 'pyvis>=0.3.2,<0.4')")
+
+
+def _script_hash(code: str) -> str:
+    return "'sha256-" + base64.b64encode(hashlib.sha256(code.encode("utf-8")).digest()).decode("ascii") + "'"
+
+
+def render_page(template: str, *, title: str, scripts: dict[str, str], values: dict[str, str], connect: str = "'none'") -> str:
+    """Fill ``template``'s ``{{name}}`` slots in one pass (inserted text is never re-scanned).
+
+    ``scripts`` are inline script bodies; the page's CSP allows only these (by hash), inline
+    styles, and ``connect`` for fetch (``'self'`` for the query page, nothing for a file).
+    """
+    for name, code in scripts.items():
+        if re.search(r"</script", code, re.I):
+            raise ValueError(f"script {name} contains '</script' and cannot be inlined")
+    csp = "; ".join([
+        "default-src 'none'",
+        "script-src " + " ".join(_script_hash(code) for code in scripts.values()),
+        "style-src 'unsafe-inline'",
+        "img-src data:",
+        f"connect-src {connect}",
+        "base-uri 'none'",
+        "form-action 'none'",
+    ])
+    slots = {"title": html.escape(title), "csp": html.escape(csp, quote=False), "css": asset("view.css"), **scripts, **values}
+    return _PLACEHOLDER.sub(lambda m: slots[m.group(1)], asset(template))
