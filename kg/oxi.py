@@ -3,15 +3,21 @@
 from __future__ import annotations
 
 from collections.abc import Iterable, Iterator
+from functools import lru_cache
 
 import pyoxigraph as ox
 from rdflib import BNode, Graph, Literal, URIRef
 from rdflib.term import Node
 
 
+@lru_cache(maxsize=65536)
+def _named(iri: str) -> ox.NamedNode:
+    return ox.NamedNode(iri)
+
+
 def to_ox(term: Node):
     if isinstance(term, URIRef):
-        return ox.NamedNode(str(term))
+        return _named(str(term))
     if isinstance(term, Literal):
         if term.language:
             return ox.Literal(str(term), language=term.language)
@@ -48,3 +54,68 @@ def to_rdflib_graph(triples: Iterable, graph: Graph | None = None) -> Graph:
     for t in triples:
         g.add((from_ox(t.subject), from_ox(t.predicate), from_ox(t.object)))
     return g
+
+
+# ---------------------------------------------------------------- literal datatypes
+#
+# pyoxigraph's Store (0.5) keeps literals by value: "5"^^xsd:nonNegativeInteger comes back as
+# "5"^^xsd:integer and "1.0"^^xsd:decimal as "1"^^xsd:decimal, in query results and dumps alike.
+# The graph stage writes offsets and counts as xsd:nonNegativeInteger (NIF, and the SHACL shapes
+# require it) and confidences like "1.0". So whatever leaves the store as RDF is restored to the
+# builder's datatypes for these predicates (a test builds real graphs, round-trips them through
+# the store and checks isomorphism, so a new predicate that needs this fails there).
+
+XSD_NS = "http://www.w3.org/2001/XMLSchema#"
+_NIF = "http://persistence.uni-leipzig.org/nlp2rdf/ontologies/nif-core#"
+_KG = "https://w3id.org/kg-ja/ns#"
+NON_NEGATIVE = (_NIF + "beginIndex", _NIF + "endIndex", _KG + "mentionCount")
+DECIMAL = (_KG + "confidence",)
+
+
+def _restore_patterns():
+    import re
+
+    out = []
+    for p in NON_NEGATIVE:
+        out.append((re.compile(rb"(<" + re.escape(p.encode()) + rb'> "\d+"\^\^<' + re.escape(XSD_NS.encode()) + rb")integer>"),
+                    rb"\1nonNegativeInteger>"))
+    for p in DECIMAL:
+        out.append((re.compile(rb"(<" + re.escape(p.encode()) + rb'> "-?\d+)("\^\^<' + re.escape(XSD_NS.encode()) + rb"decimal>)"),
+                    rb"\1.0\2"))
+    return out
+
+
+_PATTERNS = None
+
+
+def restore_nquads(data: bytes) -> bytes:
+    """N-Triples/N-Quads from a pyoxigraph Store with the builder's literal datatypes back.
+    (Inside an N-Triples literal every quote is escaped, so the patterns cannot match text.)"""
+    global _PATTERNS
+    if _PATTERNS is None:
+        _PATTERNS = _restore_patterns()
+    for pattern, repl in _PATTERNS:
+        data = pattern.sub(repl, data)
+    return data
+
+
+_NON_NEGATIVE = frozenset(NON_NEGATIVE)
+_DECIMAL = frozenset(DECIMAL)
+
+
+def restore_literal(predicate: str, lit):
+    """The same restoration for one pyoxigraph literal object of ``predicate``."""
+    if not isinstance(lit, ox.Literal):
+        return lit
+    dt = lit.datatype.value
+    if predicate in _NON_NEGATIVE and dt == XSD_NS + "integer":
+        return ox.Literal(lit.value, datatype=ox.NamedNode(XSD_NS + "nonNegativeInteger"))
+    if predicate in _DECIMAL and dt == XSD_NS + "decimal" and "." not in lit.value:
+        return ox.Literal(lit.value + ".0", datatype=lit.datatype)
+    return lit
+
+
+def restored_triples(triples: Iterable) -> Iterator:
+    for t in triples:
+        o = restore_literal(t.predicate.value, t.object)
+        yield t if o is t.object else ox.Triple(t.subject, t.predicate, o)

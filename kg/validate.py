@@ -34,3 +34,11 @@ def validate(g: Graph) -> ValidationResult:
 
     violations = len(set(report_graph.subjects(predicate=SH.resultSeverity)))
     return ValidationResult(bool(conforms), text, violations)
+
+
+def validate_store(store) -> ValidationResult:
+    """Validate the union of the graphs of a pyoxigraph store (see ``kg.store.open_dataset``)."""
+    from .oxi import restored_triples, to_rdflib_graph
+
+    triples = store.query("CONSTRUCT { ?s ?p ?o } WHERE { ?s ?p ?o }", use_default_graph_as_union=True)
+    return validate(to_rdflib_graph(restored_triples(triples)))

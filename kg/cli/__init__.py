@@ -24,6 +24,14 @@ EXIT_PARTIAL = 3
 COMMANDS = {
     "build": "build",
     "eval": "eval",
+    "export": "export",
+    "path": "path",
+    "push": "push",
+    "query": "query",
+    "remove": "remove",
+    "serve": "serve",
+    "stats": "stats",
+    "validate": "validate",
     "view": "view",
 }
 

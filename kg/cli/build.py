@@ -33,7 +33,9 @@ def example_inputs() -> list[str]:
 @click.option("--strict", is_flag=True, help="Fail the whole run on any unreadable input.")
 @click.option("--no-html", is_flag=True, help="Write graph.ttl only.")
 @click.option("-q", "--quiet", is_flag=True, help="No progress bar or summary.")
-def command(inputs, output, rules, encoding, strict, no_html, quiet):
+@click.option("--store", "store", type=click.Path(file_okay=False, path_type=Path), default=None,
+              help="Also add the documents to this on-disk store (created if new; same ids are replaced).")
+def command(inputs, output, rules, encoding, strict, no_html, quiet, store):
     """Build a knowledge graph from Japanese text.
 
     INPUTS are .txt files, directories (every .txt below them) and .jsonl files of
@@ -44,6 +46,7 @@ def command(inputs, output, rules, encoding, strict, no_html, quiet):
       kg build                                   # bundled examples -> output/
       kg build article.txt news/ -o out/         # files and folders -> out/graph.ttl, out/graph.html
       kg build corpus.jsonl --rules my-rules.yaml -o out/
+      kg build news/ --store kg-store/           # and add them to a queryable store
     """
     console = Console(stderr=True, quiet=quiet)
     out_dir = output or Path("output")
@@ -71,6 +74,11 @@ def command(inputs, output, rules, encoding, strict, no_html, quiet):
     write_turtle(graph, out_dir / "graph.ttl")
     if not no_html:
         write_html(graph, out_dir / "graph.html", title=f"kg: {out_dir.name}")
+    if store is not None:
+        from ..store import add_to_store
+
+        change = add_to_store(store, graph.extractions)
+        console.print(f"store {store}: {change.summary()}", highlight=False)
     if not quiet:
         print_summary(report, out_dir, console=Console(quiet=quiet))
     if skipped:
