@@ -126,7 +126,7 @@ def stats(store: ox.Store, top: int = 10) -> Stats:
     st.entities_by_class = dict(sorted(Counter(d["cls"] for _, d in g.nodes(data=True)).items(), key=lambda kv: (-kv[1], kv[0])))
     st.facts_by_relation = dict(sorted(Counter(k for _, _, k in g.edges(keys=True)).items(), key=lambda kv: (-kv[1], kv[0])))
     simple = nx.Graph(g.to_undirected())
-    degree = {n: d for n, d in simple.degree()}
+    degree = fact_degree(g)
     st.top_degree = [(n, g.nodes[n]["label"], d) for n, d in sorted(degree.items(), key=lambda kv: (-kv[1], kv[0]))[:top]]
     if g.number_of_nodes():
         directed = nx.DiGraph()
@@ -141,6 +141,16 @@ def stats(store: ox.Store, top: int = 10) -> Stats:
     st.component_sizes = comps[:top]
     st.isolated = sum(1 for d in degree.values() if d == 0)
     return st
+
+
+def fact_degree(g) -> dict[str, int]:
+    """Per entity, the distinct (relation, other entity) pairs of its direct facts, either
+    direction (a symmetric fact counts once): the degree of the entities-by-degree query."""
+    pairs: dict[str, set] = {n: set() for n in g.nodes}
+    for s, o, key in g.edges(keys=True):
+        pairs[s].add((key, o))
+        pairs[o].add((key, s))
+    return {n: len(p) for n, p in pairs.items()}
 
 
 def unmapped(store: ox.Store) -> list[tuple[str, int, str]]:

@@ -64,3 +64,24 @@ def extract(nlp):
         return extract_document(parsed, ruleset or rules)
 
     return run
+
+
+@pytest.fixture(scope="session")
+def examples_ttl(examples_graph, tmp_path_factory):
+    """The bundled examples' graph written as graph.ttl (as kg build writes it)."""
+    from kg.export import write_turtle
+
+    path = tmp_path_factory.mktemp("examples") / "graph.ttl"
+    write_turtle(examples_graph, path)
+    return path
+
+
+@pytest.fixture(scope="session")
+def examples_store(examples_graph, tmp_path_factory):
+    """The bundled examples added to an on-disk store."""
+    from kg.store import KGStore
+
+    path = tmp_path_factory.mktemp("examples-store") / "kg-store"
+    with KGStore(path) as st:
+        st.add(examples_graph.extractions)
+    return path

@@ -1,0 +1,108 @@
+"""kg export: every RDF export parses back (rdflib and pyoxigraph) to an isomorphic graph."""
+
+from __future__ import annotations
+
+import csv
+import io
+import subprocess
+import sys
+
+import networkx as nx
+import pyoxigraph as ox
+import pytest
+import rdflib
+from rdflib.compare import isomorphic
+
+from kg.export import EXPORT_FORMATS, export, export_bytes
+from kg.oxi import from_ox
+from kg.store import ENTITY_GRAPH, document_graph, open_dataset
+from kg.vocab import relations
+
+RDF_FORMATS = {"turtle": "turtle", "ntriples": "nt", "trig": "trig", "nquads": "nquads", "jsonld": "json-ld"}
+QUAD_FORMATS = ("trig", "nquads", "jsonld")
+
+
+def parse_rdflib(data: bytes, fmt: str) -> tuple[rdflib.Graph, dict[str, rdflib.Graph]]:
+    ds = rdflib.Dataset()
+    ds.parse(data=data, format=RDF_FORMATS[fmt])
+    union, graphs = rdflib.Graph(), {}
+    for s, p, o, c in ds.quads((None, None, None, None)):
+        union.add((s, p, o))
+        name = str(c.identifier if hasattr(c, "identifier") else c)
+        graphs.setdefault(name, rdflib.Graph()).add((s, p, o))
+    return union, graphs
+
+
+def parse_oxigraph(data: bytes, fmt: str) -> tuple[rdflib.Graph, dict[str, rdflib.Graph]]:
+    fmts = {"turtle": ox.RdfFormat.TURTLE, "ntriples": ox.RdfFormat.N_TRIPLES, "trig": ox.RdfFormat.TRIG,
+            "nquads": ox.RdfFormat.N_QUADS, "jsonld": ox.RdfFormat.JSON_LD}
+    union, graphs = rdflib.Graph(), {}
+    for qd in ox.parse(data, format=fmts[fmt]):
+        t = (from_ox(qd.subject), from_ox(qd.predicate), from_ox(qd.object))
+        union.add(t)
+        name = qd.graph_name.value if isinstance(qd.graph_name, ox.NamedNode) else ""
+        graphs.setdefault(name, rdflib.Graph()).add(t)
+    return union, graphs
+
+
+@pytest.fixture(scope="module", params=["file", "store"])
+def source(request, examples_ttl, examples_store):
+    return examples_ttl if request.param == "file" else examples_store
+
+
+@pytest.mark.parametrize("fmt", list(RDF_FORMATS))
+@pytest.mark.parametrize("parser", [parse_rdflib, parse_oxigraph])
+def test_export_round_trips_to_an_isomorphic_graph(source, examples_graph, fmt, parser):
+    data = export_bytes(open_dataset(source), fmt)
+    union, graphs = parser(data, fmt)
+    assert len(union) == len(examples_graph)
+    assert isomorphic(union, examples_graph)
+    if fmt in QUAD_FORMATS:
+        named = {g for g in graphs if g.startswith("http")}
+        docs = {document_graph(ex.document.id).value for ex in examples_graph.extractions}
+        assert named == docs | {ENTITY_GRAPH.value}
+
+
+def test_export_named_graphs_hold_each_documents_contribution(examples_ttl, examples_graph):
+    _union, graphs = parse_oxigraph(export_bytes(open_dataset(examples_ttl), "nquads"), "nquads")
+    for ex in examples_graph.extractions:
+        g = graphs[document_graph(ex.document.id).value]
+        texts = [str(o) for o in g.objects(None, rdflib.URIRef("http://persistence.uni-leipzig.org/nlp2rdf/ontologies/nif-core#isString"))]
+        assert texts == [ex.document.text]
+
+
+def test_export_is_deterministic(examples_store):
+    for fmt in ("turtle", "trig", "nquads"):
+        assert export_bytes(open_dataset(examples_store), fmt) == export_bytes(open_dataset(examples_store), fmt)
+
+
+def test_export_jsonld_has_a_context_and_compact_iris(examples_ttl):
+    data = export_bytes(open_dataset(examples_ttl), "jsonld").decode("utf-8")
+    assert data.startswith('{"@context":{"kg":"https://w3id.org/kg-ja/ns#"')
+    assert '"kg:worksFor"' in data or '"kg:ceoOf"' in data
+    assert '"https://w3id.org/kg-ja/ns#' not in data.split(',"@graph":', 1)[1]
+
+
+def test_export_graphml_and_csv_hold_entities_and_direct_facts(examples_ttl, examples_graph, tmp_path):
+    rel_iris = {r.iri for r in relations().values()}
+    facts = {(str(s), str(p), str(o)) for s, p, o in examples_graph if p in rel_iris}
+    store = open_dataset(examples_ttl)
+    export(store, "graphml", tmp_path / "g.graphml")
+    g = nx.read_graphml(tmp_path / "g.graphml")
+    assert {(s, d["relation"], o) for s, o, d in g.edges(data=True)} == facts
+    labels = {str(s): str(o) for s, o in examples_graph.subject_objects(rdflib.RDFS.label)}
+    assert all(g.nodes[n]["label"] == labels[n] for n in g.nodes)
+    rows = list(csv.DictReader(io.StringIO(export_bytes(store, "csv").decode("utf-8"))))
+    assert {(r["source"], r["relation"], r["target"]) for r in rows} == facts
+    assert all(int(r["statements"]) >= 1 for r in rows)
+
+
+def test_cli_export_picks_format_from_extension_and_names_bad_ones(examples_ttl, tmp_path):
+    for fmt, ext in EXPORT_FORMATS.items():
+        res = subprocess.run([sys.executable, "-m", "kg", "export", str(examples_ttl), "-o", str(tmp_path / f"x{ext}")],
+                             capture_output=True, text=True)
+        assert res.returncode == 0, (fmt, res.stderr)
+        assert (tmp_path / f"x{ext}").stat().st_size > 100
+    res = subprocess.run([sys.executable, "-m", "kg", "export", str(examples_ttl), "-o", str(tmp_path / "x.docx")],
+                         capture_output=True, text=True)
+    assert res.returncode == 1 and "--format" in res.stderr and "Traceback" not in res.stderr
