@@ -17,7 +17,7 @@ from rdflib.namespace import SKOS
 from kg.errors import InputError, StoreError
 from kg.view import find_entity, load_graph, render_html, search_key, view_data, write_html
 from kg.view.page import json_for_html, render_page
-from kg.vocab import KG, KG_NS, NIF, classes, relations
+from kg.vocab import KG, KG_NS, classes, relations
 
 ALTMAN = "https://w3id.org/kg-ja/id/entity/Person/サム・アルトマン"
 

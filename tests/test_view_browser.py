@@ -10,11 +10,12 @@ from __future__ import annotations
 from pathlib import Path
 
 import pytest
-from rdflib import RDF, URIRef
+from rdflib import RDF, Literal, URIRef
+from rdflib.namespace import DCTERMS
 
 from kg.model import Document
 from kg.view import write_html
-from kg.vocab import KG, NIF, PROV, classes
+from kg.vocab import ITSRDF, KG, NIF, PROV, classes
 
 ROOT = Path(__file__).resolve().parents[1]
 ARTIFACTS = ROOT / "test-artifacts"
@@ -257,3 +258,22 @@ def test_view_browser_markup_in_the_input_is_shown_as_text_and_never_runs(browse
     finally:
         page.close()
 
+
+
+def test_view_browser_document_filter_keeps_that_documents_entities(browser, examples_graph, tmp_path):
+    path = tmp_path / "examples.html"
+    write_html(examples_graph, path)
+    page = Opened(browser, path)
+    try:
+        docs = page.js("kgView.data.docs")
+        assert len(docs) > 1
+        # entities mentioned in the chosen document, counted from the graph itself
+        ctx = next(c for c in examples_graph.subjects(DCTERMS.identifier, Literal(docs[1])))
+        expected = {str(e) for m in examples_graph.subjects(NIF.referenceContext, ctx)
+                    for e in examples_graph.objects(m, ITSRDF.taIdentRef)}
+        page.page.select_option(".kg-doc", "1")
+        shown = page.js("kgView.nodes.get({filter: n => !n.hidden}).map(n => kgView.data.entities[n.id].iri)")
+        assert set(shown) == expected
+        assert page.page.locator(".kg-counts").get_attribute("data-shown") == str(len(expected))
+    finally:
+        page.close()

@@ -12,7 +12,7 @@ from __future__ import annotations
 import re
 import unicodedata
 from collections import defaultdict, deque
-from collections.abc import Iterable
+from collections.abc import Iterable, Iterator
 
 from rdflib import OWL, RDF, RDFS, Graph, Literal, URIRef
 from rdflib.namespace import DCTERMS, SKOS
@@ -133,24 +133,53 @@ class _Builder:
         return self._sentence_index[s]
 
 
+def _kg_types(g: Graph, nodes=None) -> dict:
+    """{node: set of vocabulary class names} for the typed nodes (of ``nodes`` when given)."""
+    known = set(classes())
+    types: dict = defaultdict(set)
+    for s, o in g.subject_objects(RDF.type):
+        name = _local(o)
+        if name in known and (isinstance(s, URIRef) if nodes is None else s in nodes):
+            types[s].add(name)
+    return types
+
+
+def _statement_facts(g: Graph, index: dict, key_of) -> Iterator[tuple]:
+    """(edge key, fact, (sentence, context)) for each Statement between nodes of ``index``;
+    ``key_of(s, name, o)`` gives the edge key of its triple, or None to skip it."""
+    for st in sorted(g.subjects(RDF.type, RDF.Statement), key=str):
+        s, p, o = g.value(st, RDF.subject), g.value(st, RDF.predicate), g.value(st, RDF.object)
+        if s not in index or o not in index or p is None:
+            continue
+        name = _relation_name(p)
+        key = key_of(index[s], name, index[o])
+        if key is None:
+            continue
+        negated = str(g.value(st, KG.negated)).lower() in ("true", "1")
+        modality = g.value(st, KG.modality)
+        fact = {"s": index[s], "o": index[o], "r": name, "k": "negated" if negated else "hedged" if modality is not None else "asserted"}
+        _put(fact, "mod", str(modality) if modality is not None else None)
+        _put(fact, "c", _num(g, st, KG.confidence))
+        _put(fact, "rule", _str(g.value(st, KG.rule)))
+        _put(fact, "lemma", _str(g.value(st, KG.predicateLemma)))
+        _put(fact, "by", g.value(st, KG.attributedTo))  # a node; numbered by _assemble
+        _put(fact, "b", _int(g, st, NIF.beginIndex))
+        _put(fact, "e", _int(g, st, NIF.endIndex))
+        yield key, fact, (g.value(st, PROV.wasDerivedFrom), g.value(st, NIF.referenceContext))
+
+
 def view_data(g: Graph, *, focus: str | None = None, hops: int = 1, max_nodes: int = 300,
               lang: str = "ja", title: str = "kg graph", mention_samples: int = 3) -> dict:
     """The data graph.html embeds: plain lists and dicts, deterministic for a given graph.
 
+    Nodes are the entities (subjects typed with a vocabulary class); edges the direct relation
+    triples between them, plus one edge per kind for Statements without a direct triple.
     ``focus`` (an IRI, prefixed name, label, alias or reading) keeps only the entities within
     ``hops`` edges of that entity. ``max_nodes`` is how many entities the page shows at first
     (the most connected); the rest come in when a neighbour is clicked or searched for.
     """
-    known = set(classes())
     rels = relations()
-    b = _Builder(g)
-
-    # entities: subjects typed with a vocabulary class
-    types: dict[URIRef, set[str]] = defaultdict(set)
-    for s, o in g.subject_objects(RDF.type):
-        name = _local(o)
-        if isinstance(s, URIRef) and name in known:
-            types[s].add(name)
+    types = _kg_types(g)
     order = sorted(types, key=str)
     index = {e: i for i, e in enumerate(order)}
 
@@ -158,107 +187,131 @@ def view_data(g: Graph, *, focus: str | None = None, hops: int = 1, max_nodes: i
     direct: dict[tuple, dict] = {}
     for s, p, o in g:
         name = _local(p)
-        if name not in rels or s not in index or o not in index or s == o:
-            continue
-        key = _edge_key(index[s], name, index[o], rels[name].symmetric)
-        direct.setdefault(key, {"f": key[0], "t": key[2], "r": name, "k": "asserted", "facts": [], "sym": rels[name].symmetric})
+        if name in rels and s in index and o in index and s != o:
+            key = _edge_key(index[s], name, index[o])
+            direct.setdefault(key, _edge(key, "asserted"))
 
-    # Statements -> facts; each joins its direct edge or an edge of its own kind
+    # Statements: each joins its direct edge, or an edge of its own kind (a Statement that is
+    # neither negated nor hedged but has no direct triple, e.g. kg:related, is "unasserted")
     facts, sources, other = [], [], {}
-    for st in sorted(g.subjects(RDF.type, RDF.Statement), key=str):
-        s, p, o = g.value(st, RDF.subject), g.value(st, RDF.predicate), g.value(st, RDF.object)
-        name = _local(p)
-        if s not in index or o not in index or name is None:
-            continue
-        sym = name in rels and rels[name].symmetric
-        key = _edge_key(index[s], name, index[o], sym)
-        negated = str(g.value(st, KG.negated)).lower() in ("true", "1")
-        modality = g.value(st, KG.modality)
-        kind = "negated" if negated else "hedged" if modality is not None else "asserted" if key in direct else "unasserted"
-        fact = {"s": index[s], "o": index[o], "r": name, "k": kind}
-        _put(fact, "mod", str(modality) if modality is not None else None)
-        _put(fact, "c", _num(g, st, KG.confidence))
-        _put(fact, "rule", _str(g.value(st, KG.rule)))
-        _put(fact, "lemma", _str(g.value(st, KG.predicateLemma)))
-        by = g.value(st, KG.attributedTo)
-        _put(fact, "by", index.get(by, str(by) if by is not None else None))
-        _put(fact, "b", _int(g, st, NIF.beginIndex))
-        _put(fact, "e", _int(g, st, NIF.endIndex))
-        sources.append((g.value(st, PROV.wasDerivedFrom), g.value(st, NIF.referenceContext)))
-        fi = len(facts)
+    for key, fact, source in _statement_facts(g, index, _edge_key):
+        if fact["k"] == "asserted" and key not in direct:
+            fact["k"] = "unasserted"
+        edge = direct[key] if fact["k"] == "asserted" else other.setdefault((*key, fact["k"]), _edge(key, fact["k"]))
+        edge["facts"].append(len(facts))
         facts.append(fact)
-        if kind == "asserted":
-            direct[key]["facts"].append(fi)
-        else:
-            edge = other.setdefault((*key, kind), {"f": key[0], "t": key[2], "r": name, "k": kind, "facts": [], "sym": sym})
-            edge["facts"].append(fi)
-
+        sources.append(source)
     edges = [direct[k] for k in sorted(direct)] + [other[k] for k in sorted(other)]
 
-    # mentions: documents each entity appears in, and a few sample sentences
-    mentions: dict[URIRef, list] = defaultdict(list)
-    for m, e in g.subject_objects(ITSRDF.taIdentRef):
-        if e in index:
-            mentions[e].append(m)
+    focus_at = find_entity(g, focus, order) if focus is not None else None
+    keep = sorted(neighbourhood(focus_at, edges, hops)) if focus_at is not None else list(range(len(order)))
+    data = _assemble(g, [order[i] for i in keep], types, {old: new for new, old in enumerate(keep)}, edges, facts, sources, mention_samples)
+    data.update(title=title, lang=lang if lang in ("ja", "en") else "ja", maxNodes=max(1, int(max_nodes)),
+                focus=keep.index(focus_at) if focus_at is not None else None)
+    return data
 
-    focus_old = find_entity(g, focus, order) if focus is not None else None
-    keep = neighbourhood(focus_old, edges, hops) if focus_old is not None else set(range(len(order)))
-    remap = {old: new for new, old in enumerate(sorted(keep))}
+
+def rows_view_data(g: Graph, rows: Iterable[tuple], *, lang: str = "ja", title: str = "query results", max_nodes: int = 300) -> dict:
+    """View data for the (subject, predicate, object) rows of a query, with ``g`` holding what
+    is known about them (types, labels, Statements with their sentences, and which rows are
+    direct triples). Every row is an edge and every term a node; a row that is not a direct
+    triple of ``g`` takes the kind of its Statements (negated, hedged)."""
+    rows = sorted({(s, p, o) for s, p, o in rows if p is not None}, key=lambda t: tuple(map(str, t)))
+    order = sorted({t for s, _, o in rows for t in (s, o)}, key=lambda t: (type(t).__name__, str(t)))
+    index = {t: i for i, t in enumerate(order)}
+    edges = {}
+    for s, p, o in rows:
+        key = _edge_key(index[s], _relation_name(p), index[o])
+        edges.setdefault(key, _edge(key, "asserted", in_graph=(s, p, o) in g))
+    facts, sources = [], []
+    for key, fact, source in _statement_facts(g, index, lambda s, name, o: _edge_key(s, name, o) if _edge_key(s, name, o) in edges else None):
+        edge = edges[key]
+        if fact["k"] == "asserted" and not edge["in_graph"]:
+            fact["k"] = "unasserted"
+        edge["facts"].append(len(facts))
+        facts.append(fact)
+        sources.append(source)
+    for e in edges.values():
+        kinds = {facts[i]["k"] for i in e["facts"]}
+        if not e.pop("in_graph") and kinds:  # a result that is not a direct triple: its Statements say why
+            e["k"] = min(kinds - {"asserted"} or {"unasserted"}, key=EDGE_KINDS.index)
+    data = _assemble(g, order, _kg_types(g, set(order)), {i: i for i in range(len(order))},
+                     [edges[k] for k in sorted(edges)], facts, sources, 0)
+    data.update(title=title, lang=lang if lang in ("ja", "en") else "ja", maxNodes=max(1, int(max_nodes)), focus=None)
+    return data
+
+
+def _assemble(g: Graph, nodes: list, types: dict, remap: dict, edges: list[dict], facts: list[dict], sources: list, samples: int) -> dict:
+    """The final data: edges and facts between the kept nodes renumbered (``remap`` maps old
+    node numbers to new ones), degrees, documents and sentences, class and relation labels."""
+    b = _Builder(g)
+    position = {n: i for i, n in enumerate(nodes)}
     edges = [e for e in edges if e["f"] in remap and e["t"] in remap]
     used = sorted({i for e in edges for i in e["facts"]})
     fact_remap = {old: new for new, old in enumerate(used)}
-    facts = [facts[i] for i in used]
-    for f, (sentence, context) in zip(facts, [sources[i] for i in used]):
+    kept = []
+    for i in used:
+        f, (sentence, context) = facts[i], sources[i]
         f["s"], f["o"] = remap[f["s"]], remap[f["o"]]
-        if isinstance(f.get("by"), int):
-            f["by"] = remap[f["by"]] if f["by"] in remap else compact_iri(str(order[f["by"]]))
+        if "by" in f:  # the speaker as a node of the view, else by name
+            f["by"] = position.get(f["by"], compact_iri(str(f["by"])))
         _put(f, "sen", b.sentence(sentence))
         _put(f, "doc", b.sentences[f["sen"]][0] if "sen" in f else b.doc(context))
-    degree = [0] * len(remap)
+        kept.append(f)
+    degree = [0] * len(nodes)
     for i, e in enumerate(edges):
         e["id"] = i
         e["f"], e["t"] = remap[e["f"]], remap[e["t"]]
         e["facts"] = [fact_remap[x] for x in e["facts"]]
         if not e["sym"]:
             del e["sym"]
-        confs = [facts[x]["c"] for x in e["facts"] if "c" in facts[x]]
+        confs = [kept[x]["c"] for x in e["facts"] if "c" in kept[x]]
         _put(e, "c", max(confs) if confs else None)
-        e["docs"] = sorted({facts[x]["doc"] for x in e["facts"] if facts[x].get("doc") is not None})
+        e["docs"] = sorted({kept[x]["doc"] for x in e["facts"] if kept[x].get("doc") is not None})
         if e["k"] == "asserted":
             degree[e["f"]] += 1
             degree[e["t"]] += 1
     fact_docs = defaultdict(set)
-    for f in facts:
+    for f in kept:
         if f.get("doc") is not None:
             fact_docs[f["s"]].add(f["doc"])
             fact_docs[f["o"]].add(f["doc"])
-    entities = [
-        _entity(g, b, order[old], types[order[old]], degree[new], mentions.get(order[old], []), fact_docs[new], mention_samples)
-        for old, new in remap.items()
-    ]
-
-    present = sorted({ent["cls"] for ent in entities})
+    mentions: dict = defaultdict(list)
+    if samples:
+        wanted = set(nodes)
+        for m, e in g.subject_objects(ITSRDF.taIdentRef):
+            if e in wanted:
+                mentions[e].append(m)
+    entities = [_entity(g, b, n, types.get(n, set()), degree[i], mentions.get(n, []), fact_docs[i], samples) for i, n in enumerate(nodes)]
     info = classes()
-    rel_names = sorted({e["r"] for e in edges})
+    present = sorted({e["cls"] for e in entities})
     return {
-        "title": title,
-        "lang": lang if lang in ("ja", "en") else "ja",
-        "maxNodes": max(1, int(max_nodes)),
-        "focus": remap[focus_old] if focus_old is not None else None,
-        "classes": {c: {"ja": info[c].label_ja, "en": info[c].label_en, "colour": CLASS_COLOURS.get(c, OTHER_COLOUR)} for c in present},
-        "relations": {r: _relation_labels(r, rels) for r in rel_names},
+        "classes": {c: {"ja": info[c].label_ja, "en": info[c].label_en, "colour": CLASS_COLOURS.get(c, OTHER_COLOUR)} if c else
+                    {"ja": "その他", "en": "other", "colour": OTHER_COLOUR} for c in present},
+        "relations": {r: _relation_labels(r) for r in sorted({e["r"] for e in edges})},
         "docs": b.docs,
         "sentences": b.sentences,
         "entities": entities,
-        "facts": facts,
+        "facts": kept,
         "edges": edges,
     }
 
 
-def _edge_key(s: int, rel: str, o: int, symmetric: bool) -> tuple:
-    if symmetric and o < s:
+def _relation_name(p) -> str:
+    """A vocabulary term's local name (``worksFor``), else the predicate's prefixed name."""
+    return _local(p) or compact_iri(str(p))
+
+
+def _edge_key(s: int, rel: str, o: int) -> tuple:
+    info = relations().get(rel)
+    if info is not None and info.symmetric and o < s:
         s, o = o, s
     return (s, rel, o)
+
+
+def _edge(key: tuple, kind: str, **extra) -> dict:
+    info = relations().get(key[1])
+    return {"f": key[0], "t": key[2], "r": key[1], "k": kind, "facts": [], "sym": bool(info and info.symmetric), **extra}
 
 
 def _put(d: dict, key: str, value) -> None:
@@ -270,19 +323,26 @@ def _str(v) -> str | None:
     return str(v) if v is not None else None
 
 
-def _relation_labels(name: str, rels) -> dict:
+def _relation_labels(name: str) -> dict:
+    rels = relations()
     if name in rels:
         return {"ja": rels[name].label_ja, "en": rels[name].label_en}
     labels = {o.language: str(o) for o in ontology().objects(URIRef(KG_NS + name), RDFS.label) if isinstance(o, Literal)}
     return {"ja": labels.get("ja", name), "en": labels.get("en", name)}
 
 
-def _entity(g: Graph, b: _Builder, e: URIRef, types: set[str], degree: int, mentions: list, docs: set[int], samples: int) -> dict:
+def _entity(g: Graph, b: _Builder, e, types: set[str], degree: int, mentions: list, docs: set[int], samples: int) -> dict:
+    """One node: an entity with its names, class, Wikidata id and sample mentions; or, in
+    query results, any other term (an untyped IRI, a literal) with cls ""."""
+    if isinstance(e, Literal):
+        text = str(e)
+        return {"iri": e.n3(), "q": e.n3(), "label": text if len(text) <= 40 else text[:39] + "…", "cls": "", "deg": degree,
+                "men": 0, "docs": sorted(docs)}
     label = g.value(e, RDFS.label)
-    label = str(label) if label is not None else str(e).rsplit("/", 1)[-1]
+    label = str(label) if label is not None else re.split(r"[/#:]", str(e).rstrip("/#"))[-1] or str(e)
     alt = sorted({str(a) for a in g.objects(e, SKOS.altLabel)} - {label})
     readings = sorted({str(r) for r in g.objects(e, KG.reading)})
-    ent = {"iri": str(e), "q": compact_iri(str(e)), "label": label, "cls": _most_specific(types), "deg": degree}
+    ent = {"iri": str(e), "q": compact_iri(str(e)), "label": label, "cls": _most_specific(types) if types else "", "deg": degree}
     if alt:
         ent["alt"] = alt
     if readings:

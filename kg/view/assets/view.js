@@ -168,7 +168,7 @@
     this.relOn = {};
     this.minConf = 0;
     this.doc = -1;
-    this.showOther = false;
+    this.showOther = !!data.showOther;
     this.loaded = new Set();
     this.hidden = {};       // vis id -> hidden flag as last sent, to send only changes
     this.ready = false;
@@ -207,7 +207,7 @@
     this.confOut = h('output', { class: 'kg-conf-value', text: '0.00' });
     this.confInput = h('input', { type: 'range', min: 0, max: 1, step: 0.05, value: 0, class: 'kg-conf',
       oninput: function () { self.minConf = Number(this.value); self.confOut.textContent = self.minConf.toFixed(2); self.applyFilters(); } });
-    this.otherBox = h('input', { type: 'checkbox', class: 'kg-show-other',
+    this.otherBox = h('input', { type: 'checkbox', class: 'kg-show-other', checked: this.showOther,
       onchange: function () { self.showOther = this.checked; self.applyFilters(); if (self.current) self.current(); } });
     this.langButtons = ['ja', 'en'].map(function (l) {
       return h('button', { type: 'button', class: 'kg-lang-' + l, 'data-lang': l, text: l === 'ja' ? '日本語' : 'English',
@@ -233,28 +233,34 @@
   View.prototype.buildLegend = function () {
     var self = this;
     var d = this.data;
-    var classCount = {}, relCount = {};
+    var classCount = {}, relCount = {}, relOther = {};
     d.entities.forEach(function (e) { classCount[e.cls] = (classCount[e.cls] || 0) + 1; });
-    d.edges.forEach(function (e) { relCount[e.r] = (relCount[e.r] || 0) + 1; });
+    d.edges.forEach(function (e) {
+      var counts = e.k === 'asserted' ? relCount : relOther;
+      counts[e.r] = (counts[e.r] || 0) + 1;
+    });
     var classes = Object.keys(d.classes).sort(function (a, b) { return classCount[b] - classCount[a] || (a < b ? -1 : 1); });
-    var rels = Object.keys(d.relations).sort(function (a, b) { return relCount[b] - relCount[a] || (a < b ? -1 : 1); });
-    function item(kind, key, swatch, label, count, on) {
+    var rels = Object.keys(d.relations).sort(function (a, b) {
+      return (relCount[b] || 0) - (relCount[a] || 0) || (relOther[b] || 0) - (relOther[a] || 0) || (a < b ? -1 : 1);
+    });
+    // a count of edges drawn by default; "+n" are the negated, hedged or unmapped ones
+    function item(kind, key, swatch, label, count, other) {
       return h('li', null, h('label', null,
-        h('input', { type: 'checkbox', checked: on, ['data-' + kind]: key,
+        h('input', { type: 'checkbox', checked: true, ['data-' + kind]: key,
           onchange: function () { (kind === 'cls' ? self.classOn : self.relOn)[key] = this.checked; self.applyFilters(); } }),
-        swatch, ' ', label, ' ', h('span', { class: 'kg-count', text: '(' + count + ')' })));
+        swatch, ' ', label, ' ', h('span', { class: 'kg-count', text: '(' + count + (other ? ' +' + other : '') + ')' })));
     }
     this.classLabels = {};
     this.relLabels = {};
     var classList = h('ul', { class: 'kg-legend-classes' }, classes.map(function (c) {
       var label = h('span', { class: 'kg-class-label' });
       self.classLabels[c] = label;
-      return item('cls', c, h('span', { class: 'kg-swatch', style: 'background:' + self.colour(c) }), label, classCount[c], true);
+      return item('cls', c, h('span', { class: 'kg-swatch', style: 'background:' + self.colour(c) }), label, classCount[c], 0);
     }));
     var relList = h('ul', { class: 'kg-legend-relations' }, rels.map(function (r) {
       var label = h('span', { class: 'kg-rel-label' });
       self.relLabels[r] = label;
-      return item('rel', r, null, label, relCount[r], true);
+      return item('rel', r, null, label, relCount[r] || 0, relOther[r] || 0);
     }));
     var kinds = h('ul', { class: 'kg-legend-kinds' }, KINDS.map(function (k) {
       var svg = document.createElementNS('http://www.w3.org/2000/svg', 'svg');

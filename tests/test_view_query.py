@@ -1,0 +1,99 @@
+"""The SPARQL page's graph route: query result rows to view data, against a real pyoxigraph store."""
+
+from __future__ import annotations
+
+import re
+
+import pyoxigraph as ox
+import pytest
+from rdflib import Literal, URIRef
+
+from kg.errors import QueryError
+from kg.oxi import to_oxigraph_triples, to_rdflib_graph
+from kg.view.pages import DEFAULT_QUERY, describe_queries, graph_for_rows, query_page_html, rows_from_request
+from kg.vocab import KG
+
+ALTMAN = "https://w3id.org/kg-ja/id/entity/Person/サム・アルトマン"
+
+
+@pytest.fixture(scope="module")
+def seed_store(seed_graph):
+    store = ox.Store()
+    store.bulk_extend(ox.Quad(t.subject, t.predicate, t.object) for t in to_oxigraph_triples(seed_graph))
+    return store
+
+
+def select_rows(store, query: str, cols=("s", "p", "o")) -> list[list[dict]]:
+    """A SELECT's rows as SPARQL 1.1 JSON result terms, as the page posts them."""
+    def term(t):
+        if isinstance(t, ox.NamedNode):
+            return {"type": "uri", "value": t.value}
+        if isinstance(t, ox.Literal):
+            out = {"type": "literal", "value": t.value}
+            if t.language:
+                out["xml:lang"] = t.language
+            return out
+        return {"type": "bnode", "value": t.value}
+    return [[term(sol[c]) for c in cols] for sol in store.query(query)]
+
+
+def run_construct(store):
+    return lambda q: to_rdflib_graph(store.query(q))
+
+
+def test_view_query_default_query_rows_become_entities_coloured_by_class_with_facts(seed_store, seed_graph):
+    rows = rows_from_request({"rows": select_rows(seed_store, DEFAULT_QUERY)})
+    data = graph_for_rows(rows, run_construct(seed_store))
+    assert len(data["edges"]) == len({(s, p, o) for s, p, o in rows}) > 0
+    altman = next(e for e in data["entities"] if e["iri"] == ALTMAN)
+    assert altman["cls"] == "Person" and "Sam Altman" in altman["alt"]
+    works = next(e for e in data["edges"] if data["entities"][e["f"]]["iri"] == ALTMAN and e["r"] == "worksFor")
+    assert works["k"] == "asserted" and works["facts"]
+    sentence = data["sentences"][data["facts"][works["facts"][0]]["sen"]][2]
+    assert "Microsoft" in sentence or "マイクロソフト" in sentence
+
+
+def test_view_query_rows_of_negated_statements_are_drawn_as_negated(seed_store):
+    query = """PREFIX kg: <https://w3id.org/kg-ja/ns#> PREFIX rdf: <http://www.w3.org/1999/02/22-rdf-syntax-ns#>
+    SELECT ?s ?p ?o WHERE { ?st kg:negated true ; rdf:subject ?s ; rdf:predicate ?p ; rdf:object ?o }"""
+    rows = rows_from_request({"rows": select_rows(seed_store, query)})
+    assert rows
+    data = graph_for_rows(rows, run_construct(seed_store))
+    assert {e["k"] for e in data["edges"]} == {"negated"} and data["showOther"] is True
+
+
+def test_view_query_construct_triples_and_literal_nodes(seed_store, seed_graph):
+    text = ox.serialize(list(seed_store.query(
+        "CONSTRUCT { ?s <http://www.w3.org/2000/01/rdf-schema#label> ?l } WHERE { ?s <http://www.w3.org/2000/01/rdf-schema#label> ?l } LIMIT 3")),
+        format=ox.RdfFormat.N_TRIPLES).decode("utf-8")
+    rows = rows_from_request({"ntriples": text})
+    data = graph_for_rows(rows, run_construct(seed_store))
+    literals = [e for e in data["entities"] if e["cls"] == ""]
+    assert len(literals) == 3 and data["classes"][""]["en"] == "other"
+    assert set(data["relations"]) == {"rdfs:label"}
+
+
+@pytest.mark.parametrize("payload", [[], {"rows": "x"}, {"rows": [[1, 2]]}, {"rows": [[{"type": "uri"}, None, None]]},
+                                     {"ntriples": "<a> <b> ."}])
+def test_view_query_bad_graph_request_is_a_query_error(payload):
+    with pytest.raises(QueryError):
+        rows_from_request(payload)
+
+
+def test_view_query_describing_queries_escape_terms_from_the_data(seed_store):
+    evil = Literal('x" } } ; DELETE WHERE { ?a ?b ?c } #', lang="ja")
+    rows = [(URIRef(ALTMAN), KG.worksFor, URIRef("https://w3id.org/kg-ja/id/entity/Organization/Microsoft")),
+            (URIRef(ALTMAN), URIRef("http://www.w3.org/2000/01/rdf-schema#label"), evil),
+            (URIRef("http://example.org/a>b"), KG.worksFor, URIRef(ALTMAN))]
+    queries = describe_queries(rows)
+    for q in queries:
+        list(seed_store.query(q))  # each parses and runs: the quote is escaped, the unsafe IRI left out
+        assert "a>b" not in q
+    assert any('x\\" } }' in q for q in queries)
+
+def test_view_query_page_talks_only_to_its_own_server_and_inlines_everything():
+    page = query_page_html(examples=[("works-at", "who works where", "SELECT * {}")])
+    csp = re.search(r'http-equiv="Content-Security-Policy" content="([^"]*)"', page).group(1)
+    assert "connect-src 'self'" in csp and "default-src 'none'" in csp
+    assert not re.search(r"""<(?:script|link|img)[^>]*\s(?:src|href)\s*=""", page, re.I)
+    assert "works-at" in page and "/sparql" in page and "/query/graph" in page
