@@ -4,15 +4,24 @@ Texts longer than the parser accepts (Sudachi refuses inputs over ~49,000 bytes)
 sentence boundaries into chunks; each chunk keeps its code-point offset into the document, so
 later stages report offsets into the whole text. spaCy objects made here stay inside the NLP
 stages (mentions, entities, relations).
+
+Documents go through in batches; a document already in the parse cache (``kg.cache``) is read
+from there, and the model is loaded only when some document is not.
 """
 
 from __future__ import annotations
 
+import importlib.util
+import json
 import logging
 import re
+import time
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
 from functools import lru_cache
+from importlib import metadata
+from itertools import islice
+from pathlib import Path
 
 from .errors import ModelError
 from .model import Document
@@ -23,14 +32,23 @@ DEFAULT_MODEL = "ja_ginza"
 # Sudachi's limit is 49,149 bytes; stay well under it so a chunk never reaches it.
 MAX_CHUNK_BYTES = 40_000
 _BOUNDARY = re.compile(r"(?<=[。！？!?\n])")
+# Documents parsed together in one nlp.pipe call (and the unit a worker takes): measured in
+# BENCHMARKS.md, larger batches gain nothing and hold more Docs in memory.
+BATCH_DOCUMENTS = 16
+# Installed packages whose versions a parse depends on, besides the model itself.
+_PARSER_PACKAGES = ("spacy", "thinc", "ginza", "sudachipy", "sudachidict-core", "sudachidict-small", "sudachidict-full")
 
 
 @dataclass
 class Parsed:
-    """A document with its parse: ``chunks`` are (offset, spaCy Doc) pairs in text order."""
+    """A document with its parse: ``chunks`` are (offset, spaCy Doc) pairs in text order.
+    ``cached`` says the parse came from the parse cache; ``seconds`` is the time it took
+    (reading the cache, or this document's share of its batch's parse)."""
 
     document: Document
     chunks: list
+    cached: bool = False
+    seconds: float = 0.0
 
 
 @lru_cache(maxsize=2)
@@ -47,13 +65,45 @@ def load_model(name: str = DEFAULT_MODEL):
             f"the GiNZA model {name!r} is not installed: run `pip install ja-ginza` (it comes from PyPI)"
         ) from None
     nlp.max_length = max(nlp.max_length, MAX_CHUNK_BYTES * 2)
+    log.info("loaded %s (%s)", name, ", ".join(nlp.pipe_names))
     return nlp
 
 
-def model_signature(nlp) -> str:
-    """Name, version and pipeline of a loaded model: what a cached parse depends on."""
-    meta = nlp.meta
-    return f"{meta.get('lang')}_{meta.get('name')}-{meta.get('version')}:{','.join(nlp.pipe_names)}"
+@lru_cache(maxsize=4)
+def parse_signature(model: str = DEFAULT_MODEL) -> tuple[tuple[str, str], ...]:
+    """What a parse by ``model`` depends on, read from package metadata without loading the model:
+    model name, version and enabled components, the versions of spaCy, GiNZA, SudachiPy and its
+    dictionary, and how texts are cut into chunks. The parse cache is keyed by it."""
+    path = Path(model)
+    if path.is_dir():
+        meta_file = path / "meta.json"
+    else:
+        spec = importlib.util.find_spec(model) if model.isidentifier() else None
+        if spec is None or spec.origin is None:
+            raise ModelError(f"the GiNZA model {model!r} is not installed: run `pip install ja-ginza` (it comes from PyPI)")
+        meta_file = Path(spec.origin).parent / "meta.json"
+    try:
+        meta = json.loads(meta_file.read_text(encoding="utf-8"))
+    except (OSError, ValueError) as e:
+        raise ModelError(f"cannot read the model metadata {meta_file} ({e}): reinstall the model") from None
+    disabled = set(meta.get("disabled", ()))
+    items = {
+        "model": f"{meta.get('lang')}_{meta.get('name')}",
+        "model_version": str(meta.get("version")),
+        "pipeline": ",".join(p for p in meta.get("pipeline", ()) if p not in disabled),
+        "max_chunk_bytes": str(MAX_CHUNK_BYTES),
+    }
+    for package in _PARSER_PACKAGES:
+        try:
+            items[package] = metadata.version(package)
+        except metadata.PackageNotFoundError:
+            continue
+    return tuple(sorted(items.items()))
+
+
+def model_name(nlp) -> str:
+    """The name a loaded pipeline was installed under (``ja_ginza``), for ``parse_signature``."""
+    return f"{nlp.meta.get('lang')}_{nlp.meta.get('name')}"
 
 
 def split_for_parser(text: str, max_bytes: int = MAX_CHUNK_BYTES) -> list[tuple[int, str]]:
@@ -104,27 +154,50 @@ def _hard_split(piece: str, max_bytes: int) -> list[str]:
     return out
 
 
-def parse_documents(nlp, documents: Iterable[Document], batch_size: int = 16) -> Iterator[Parsed]:
-    """Parse documents in a stream; each Parsed holds all chunks of one document, in order."""
-    pending: dict[int, Parsed] = {}
-    remaining: dict[int, int] = {}
-    order: list[int] = []
 
-    def feed():
-        for n, doc in enumerate(documents):
-            chunks = split_for_parser(doc.text)
-            pending[n] = Parsed(doc, [None] * len(chunks))
-            remaining[n] = len(chunks)
-            order.append(n)
-            for k, (offset, text) in enumerate(chunks):
-                yield text, (n, k, offset)
 
-    next_out = 0
-    for spacy_doc, (n, k, offset) in nlp.pipe(feed(), as_tuples=True, batch_size=batch_size):
-        pending[n].chunks[k] = (offset, spacy_doc)
-        remaining[n] -= 1
-        while next_out < len(order) and remaining.get(order[next_out]) == 0:
-            key = order[next_out]
-            yield pending.pop(key)
-            del remaining[key]
-            next_out += 1
+def parse_documents(nlp, documents: Iterable[Document], batch_size: int = BATCH_DOCUMENTS, cache=None) -> Iterator[Parsed]:
+    """Parse documents in a stream, in input order; each Parsed holds all chunks of one document.
+
+    ``nlp`` is a loaded pipeline or a model name; a name is loaded (once per process) only when
+    some document is not in ``cache``. ``cache`` is a ``kg.cache.ParseCache``, a directory, True
+    for the default directory (``KG_CACHE_DIR``, see ``kg.cache``), or None for no cache.
+    Documents go through ``batch_size`` at a time, so memory holds one batch of Docs.
+    """
+    from .cache import open_cache
+
+    cache = open_cache(cache, nlp if isinstance(nlp, str) else model_name(nlp))
+    it = iter(documents)
+    while batch := list(islice(it, batch_size)):
+        yield from parse_batch(nlp, batch, cache)
+
+
+def parse_batch(nlp, documents: list[Document], cache=None) -> list[Parsed]:
+    """Parse one batch: documents found in ``cache`` are read from it, the others are parsed
+    together in one ``nlp.pipe`` call (loading the model if ``nlp`` is a name) and stored."""
+    out: list[Parsed | None] = [None] * len(documents)
+    todo = []
+    for i, doc in enumerate(documents):
+        t0 = time.perf_counter()
+        chunks = cache.get(doc.text) if cache is not None else None
+        if chunks is None:
+            todo.append(i)
+        else:
+            out[i] = Parsed(doc, chunks, cached=True, seconds=time.perf_counter() - t0)
+    if todo:
+        if isinstance(nlp, str):
+            nlp = load_model(nlp)
+        pieces = [(text, (i, offset)) for i in todo for offset, text in split_for_parser(documents[i].text)]
+        parsed: dict[int, list] = {i: [] for i in todo}
+        t0 = time.perf_counter()
+        for spacy_doc, (i, offset) in nlp.pipe(pieces, as_tuples=True, batch_size=len(pieces)):
+            parsed[i].append((offset, spacy_doc))
+        seconds = time.perf_counter() - t0
+        total = sum(len(documents[i].text) for i in todo) or 1
+        for i in todo:
+            t0 = time.perf_counter()
+            if cache is not None:
+                cache.put(documents[i].text, parsed[i])
+            share = seconds * len(documents[i].text) / total
+            out[i] = Parsed(documents[i], parsed[i], seconds=share + time.perf_counter() - t0)
+    return out

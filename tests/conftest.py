@@ -16,6 +16,16 @@ SHARED = Path(os.environ.get("KG_SHARED_DIR", ROOT.parent / "shared"))
 SEED = SHARED / "corpus" / "openai-microsoft.txt"
 SEED_GOLD = SHARED / "eval" / "seed-gold.json"
 
+# Short real sentences for tests that need several documents but little parsing.
+SENTENCES = [
+    "マイクロソフトの会長兼CEOであるサティア・ナデラ氏は、アルトマン氏が同社に加わると発表した。",
+    "トヨタ自動車はソフトバンクと提携した。",
+    "ソニーグループは東京都港区に本社を置く。",
+    "任天堂は京都府京都市に本社を置くゲーム会社である。",
+    "サム・アルトマン氏はOpenAIの最高経営責任者を務めていた。",
+    "パナソニックの社長は新しい工場を大阪府に建設すると述べた。",
+]
+
 
 def require_shared(path: Path = SHARED) -> Path:
     if path.exists():
@@ -23,6 +33,20 @@ def require_shared(path: Path = SHARED) -> Path:
     if os.environ.get("KG_REQUIRE_SHARED"):
         pytest.fail(f"{path} is missing: CI needs ../shared beside the checkout")
     pytest.skip(f"{path} not present (a fresh clone without ../shared)")
+
+
+@pytest.fixture(scope="session", autouse=True)
+def parse_cache_dir(tmp_path_factory):
+    """Tests never read or fill the user's parse cache: one cache per session (KG_CACHE_DIR,
+    inherited by the kg commands the tests run)."""
+    path = tmp_path_factory.mktemp("kg-cache")
+    before = os.environ.get("KG_CACHE_DIR")
+    os.environ["KG_CACHE_DIR"] = str(path)
+    yield path
+    if before is None:
+        os.environ.pop("KG_CACHE_DIR", None)
+    else:
+        os.environ["KG_CACHE_DIR"] = before
 
 
 @pytest.fixture(scope="session")
@@ -85,3 +109,21 @@ def examples_store(examples_graph, tmp_path_factory):
     with KGStore(path) as st:
         st.add(examples_graph.extractions)
     return path
+
+
+@pytest.fixture(scope="session")
+def small_corpus():
+    """More documents than one batch (kg.parse.BATCH_DOCUMENTS), so two workers both get work."""
+    from kg.model import Document
+    from kg.parse import BATCH_DOCUMENTS
+
+    return [Document(f"doc-{k:02d}", SENTENCES[k % len(SENTENCES)] + f"同社は{2000 + k}年に設立された。")
+            for k in range(BATCH_DOCUMENTS + 3)]
+
+
+@pytest.fixture(scope="session")
+def small_corpus_graph(small_corpus):
+    """``small_corpus`` built in this process, without the parse cache."""
+    import kg
+
+    return kg.build(documents=small_corpus, cache=None, workers=1)

@@ -35,11 +35,22 @@ def example_inputs() -> list[str]:
 @click.option("-q", "--quiet", is_flag=True, help="No progress bar or summary.")
 @click.option("--store", "store", type=click.Path(file_okay=False, path_type=Path), default=None,
               help="Also add the documents to this on-disk store (created if new; same ids are replaced).")
-def command(inputs, output, rules, encoding, strict, no_html, quiet, store):
+@click.option("--cache", "cache_dir", type=click.Path(file_okay=False, path_type=Path), envvar="KG_CACHE_DIR",
+              default=None, help="Keep parses in DIR and reuse them [default: $KG_CACHE_DIR, else ~/.cache/kg].")
+@click.option("--no-cache", is_flag=True, help="Neither read nor keep parses.")
+@click.option("--workers", type=click.IntRange(min=0), default=1, show_default=True,
+              help="Processes that parse and extract in parallel (0: one per CPU).")
+@click.option("--cluster", metavar="ADDRESS", default=None,
+              help="Run on a Dask cluster (scheduler address, or local:N) and write N-Quads shards to DIR/shards/.")
+def command(inputs, output, rules, encoding, strict, no_html, quiet, store, cache_dir, no_cache, workers, cluster):
     """Build a knowledge graph from Japanese text.
 
     INPUTS are .txt files, directories (every .txt below them) and .jsonl files of
     {"id": ..., "text": ...} records. With no INPUTS the bundled examples are built.
+
+    Parses are kept in a cache, so building the same texts again (say, after changing
+    rules) skips the parser. With --cluster the graph is written as N-Quads shards,
+    one named graph per document, plus DIR/shards/entities.nq.
 
     \b
     Examples:
@@ -47,11 +58,16 @@ def command(inputs, output, rules, encoding, strict, no_html, quiet, store):
       kg build article.txt news/ -o out/         # files and folders -> out/graph.ttl, out/graph.html
       kg build corpus.jsonl --rules my-rules.yaml -o out/
       kg build news/ --store kg-store/           # and add them to a queryable store
+      kg build corpus.jsonl --workers 2 -o out/  # two processes
+      kg build corpus.jsonl --cluster tcp://scheduler:8786 -o /shared/out/
     """
     console = Console(stderr=True, quiet=quiet)
     out_dir = output or Path("output")
     if not inputs:
         inputs = tuple(example_inputs())
+    cache = False if no_cache else (cache_dir or True)
+    if cluster and store is not None:
+        raise click.UsageError("--store cannot be used with --cluster: load the shards into the store instead (see README, Scaling out)")
     skipped = []
 
     def on_skip(item):
@@ -62,18 +78,25 @@ def command(inputs, output, rules, encoding, strict, no_html, quiet, store):
 
     with Progress(TextColumn("parsing"), BarColumn(), MofNCompleteColumn(), TimeElapsedColumn(), console=console, transient=True) as progress:
         task = progress.add_task("parse", total=None)
-        graph = pipeline.build(
-            inputs, rules=rules, encoding=encoding,
-            on_skip=on_skip,
-            on_start=lambda total: progress.update(task, total=total),
-            on_document=lambda doc: progress.advance(task),
-        )
-    report = graph.report
+        if cluster:
+            from ..cluster import build_shards
+
+            report = build_shards(inputs, output=out_dir, cluster=cluster, rules=rules, encoding=encoding, cache=cache,
+                                  on_skip=on_skip, on_document=lambda doc: progress.advance(task))
+        else:
+            graph = pipeline.build(
+                inputs, rules=rules, encoding=encoding, cache=cache, workers=workers,
+                on_skip=on_skip,
+                on_start=lambda total: progress.update(task, total=total),
+                on_document=lambda doc: progress.advance(task),
+            )
+            report = graph.report
     if report.documents == 0:
         raise click.ClickException("no documents could be read; nothing was built")
-    write_turtle(graph, out_dir / "graph.ttl")
-    if not no_html:
-        write_html(graph, out_dir / "graph.html", title=f"kg: {out_dir.name}")
+    if not cluster:
+        write_turtle(graph, out_dir / "graph.ttl")
+        if not no_html:
+            write_html(graph, out_dir / "graph.html", title=f"kg: {out_dir.name}")
     if store is not None:
         from ..store import add_to_store
 
@@ -101,5 +124,7 @@ def print_summary(report, out_dir: Path, console: Console) -> None:
     table.add_row("statements", str(report.statements))
     table.add_row("triples", str(report.triples))
     table.add_row("skipped inputs", str(len(report.skipped)))
+    table.add_row("parses from the cache", str(report.cached))
+    table.add_row("extractions from the cache", str(report.reused))
     table.add_row("seconds", f"{report.seconds:.1f}")
     console.print(table)
