@@ -43,7 +43,7 @@ from urllib.parse import parse_qs, urlsplit
 
 log = logging.getLogger(__name__)
 
-PAGE_MODULES: tuple[str, ...] = ()  # modules with a mount(app) function, e.g. "kg.view.pages"
+PAGE_MODULES: tuple[str, ...] = ("kg.view.pages",)  # modules with a mount(app) function
 
 DEFAULT_TIMEOUT = 30.0
 DEFAULT_MAX_RESULTS = 10_000

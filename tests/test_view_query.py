@@ -97,3 +97,91 @@ def test_view_query_page_talks_only_to_its_own_server_and_inlines_everything():
     assert "connect-src 'self'" in csp and "default-src 'none'" in csp
     assert not re.search(r"""<(?:script|link|img)[^>]*\s(?:src|href)\s*=""", page, re.I)
     assert "works-at" in page and "/sparql" in page and "/query/graph" in page
+
+
+# ---------------------------------------------------------------- the page served by kg serve, in Chromium
+
+
+@pytest.fixture(scope="module")
+def served(seed_graph, tmp_path_factory):
+    from kg.serve import make_server, serve_in_thread
+
+    path = tmp_path_factory.mktemp("served") / "graph.ttl"
+    seed_graph.serialize(path, format="turtle")
+    srv = make_server(path, port=0, workers=1)
+    serve_in_thread(srv)
+    yield srv
+    srv.shutdown()
+    srv.server_close()
+
+
+@pytest.fixture
+def query_page(served):
+    from test_view_browser import CHROMIUM, CHROMIUM_ARGS  # noqa: I001 - tests/ is on sys.path
+    from playwright.sync_api import sync_playwright
+
+    with sync_playwright() as p:
+        browser = p.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
+        page = browser.new_page(viewport={"width": 1400, "height": 1000})
+        page.requests, page.errors = [], []
+        page.on("request", lambda r: page.requests.append(r.url))
+        page.on("console", lambda m: page.errors.append(m.text) if m.type == "error" else None)
+        page.on("pageerror", lambda e: page.errors.append(str(e)))
+        page.goto(f"{served.url}/query")
+        yield page
+        browser.close()
+
+
+def test_view_query_page_runs_a_query_shows_a_table_and_the_same_graph_view(query_page, served, seed_graph):
+    from test_view_browser import ARTIFACTS
+
+    page = query_page
+    page.click(".kg-q-run")
+    page.wait_for_selector(".kg-q-table")
+    expected = {(str(s), str(p), str(o)) for s, p, o in seed_graph
+                if str(p).startswith("https://w3id.org/kg-ja/ns#") and all(str(x).startswith("https://w3id.org/kg-ja/id/entity/") for x in (s, o))}
+    assert page.locator(".kg-q-table tbody tr").count() == len(expected) > 0
+    assert "person:サム・アルトマン" in page.locator(".kg-q-table").inner_text()
+    page.click(".kg-q-show-graph")
+    page.wait_for_selector(".kg-q-graph[data-kg-ready]")
+    nodes = page.evaluate("kgView.nodes.get({filter: n => !n.hidden}).map(n => kgView.data.entities[n.id].iri)")
+    assert set(nodes) == {x for s, _, o in expected for x in (s, o)}
+    i = page.evaluate("kgView.data.entities.findIndex(e => e.label === 'サム・アルトマン')")
+    page.evaluate("i => kgView.network.focus(i, {scale: 1.5})", i)
+    box = page.locator(".kg-q-graph .kg-canvas").bounding_box()
+    xy = page.evaluate("i => kgView.network.canvasToDOM(kgView.network.getPositions([i])[i])", i)
+    page.mouse.click(box["x"] + xy["x"], box["y"] + xy["y"])
+    panel = page.locator(".kg-q-graph .kg-panel")
+    assert "ChatGPTの生みの親であるサム・アルトマン" in panel.locator(".kg-sentence mark").all_inner_texts()
+    ARTIFACTS.mkdir(exist_ok=True)
+    page.screenshot(path=str(ARTIFACTS / "query.png"))
+    assert all(u.startswith(served.url) for u in page.requests)
+    assert page.errors == []
+
+
+def test_view_query_page_ready_queries_fill_the_editor_and_bad_sparql_says_where(query_page):
+    page = query_page
+    from kg.query import ready_queries
+
+    names = [o.split(" — ")[0] for o in page.locator(".kg-q-examples option").all_inner_texts()[1:]]
+    assert names == list(ready_queries())
+    page.select_option(".kg-q-examples", index=1)
+    assert page.input_value(".kg-q-editor") == next(iter(ready_queries().values())).text
+    page.fill(".kg-q-editor", "SELEC ?x WHERE { ?x ?y ?z }")
+    page.click(".kg-q-run")
+    error = page.locator(".kg-q-status.kg-q-error")
+    error.wait_for()
+    assert "line 1, column" in error.inner_text()
+    assert page.locator(".kg-q-show-graph").is_disabled()
+    assert [e for e in page.errors if "status of 400" not in e] == []
+
+
+def test_view_query_graph_route_rejects_what_is_not_json_rows(served):
+    import urllib.error
+    import urllib.request
+
+    for body in (b"not json", b'{"rows": 3}', b'{"ntriples": "<a> <b> ."}'):
+        req = urllib.request.Request(f"{served.url}/query/graph", data=body, headers={"Content-Type": "application/json"})
+        with pytest.raises(urllib.error.HTTPError) as e:
+            urllib.request.urlopen(req, timeout=30)
+        assert e.value.code == 400 and e.value.read().decode("utf-8").strip()

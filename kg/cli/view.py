@@ -10,7 +10,7 @@ from ..view import load_graph, write_html
 
 
 @click.command("view")
-@click.argument("graph", type=click.Path(dir_okay=False, path_type=Path))
+@click.argument("graph", type=click.Path(path_type=Path))
 @click.option("-o", "--output", type=click.Path(dir_okay=False, path_type=Path), default=None,
               help="HTML file to write [default: GRAPH with the suffix .html].")
 @click.option("--focus", metavar="ENTITY", default=None,
@@ -21,7 +21,7 @@ from ..view import load_graph, write_html
 @click.option("--lang", type=click.Choice(["ja", "en"]), default="ja", show_default=True, help="Language of relation and class labels.")
 @click.option("--title", default=None, help="Page title [default: the graph file name].")
 def command(graph, output, focus, hops, max_nodes, lang, title):
-    """Render GRAPH (Turtle, N-Triples, ... as kg build writes it) as an HTML page.
+    """Render GRAPH (a graph file such as kg build writes, or a store directory) as an HTML page.
 
     The page needs no network: click an entity or relation to see its facts and source
     sentences, search by label, alias or kana reading, filter by class, relation, confidence

@@ -9,11 +9,8 @@ filters, and a details panel. The page makes no network request and shows input 
 
 from __future__ import annotations
 
-from pathlib import Path
-
 from rdflib import Graph
 
-from ..errors import StoreError
 from .data import CLASS_COLOURS, EDGE_KINDS, find_entity, search_key, view_data
 from .page import asset, json_for_html, render_page, vis_network_js
 
@@ -49,21 +46,8 @@ def write_html(g: Graph, path, title: str = "kg graph", **options) -> None:
 
 
 def load_graph(path) -> Graph:
-    """An RDF file (Turtle, N-Triples, N-Quads, TriG, N3, RDF/XML, JSON-LD; by extension) as an
-    rdflib Graph, parsed by pyoxigraph. Named graphs are merged into one."""
-    import pyoxigraph as ox
-
+    """A graph file (any format kg.store reads) or a store directory as one rdflib Graph."""
     from ..oxi import to_rdflib_graph
+    from ..store import open_dataset
 
-    path = Path(path)
-    if not path.is_file():
-        raise StoreError(f"{path}: no such graph file; give a file written by kg build (e.g. output/graph.ttl)")
-    fmt = ox.RdfFormat.from_extension(path.suffix.lstrip(".").lower())
-    if fmt is None:
-        raise StoreError(f"{path}: unknown RDF format {path.suffix!r}; use .ttl, .nt, .nq, .trig, .n3, .rdf or .jsonld")
-    try:
-        return to_rdflib_graph(ox.parse(path=path, format=fmt))
-    except (SyntaxError, ValueError, UnicodeDecodeError) as e:
-        raise StoreError(f"{path}: not valid {fmt.name}: {str(e).splitlines()[0] if str(e) else type(e).__name__}") from None
-    except OSError as e:
-        raise StoreError(f"{path}: cannot read it ({e.strerror or e})") from None
+    return to_rdflib_graph(open_dataset(path))

@@ -5,10 +5,12 @@ the server that serves it. Results with subject/predicate/object columns (or the
 CONSTRUCT) are posted to the graph route, which fetches what the store knows about those terms
 (types, labels, Statements with their sentences) with CONSTRUCT queries and answers with the
 same view data graph.html embeds (``rows_view_data``), drawn by the same view code.
+``mount(app)`` adds both routes to kg serve (kg.serve lists this module in PAGE_MODULES).
 """
 
 from __future__ import annotations
 
+import json
 from collections.abc import Callable, Iterable
 
 from rdflib import BNode, Graph, Literal, URIRef
@@ -151,4 +153,42 @@ def graph_for_rows(rows: list[tuple], construct: Callable[[str], Graph], *, lang
     return rows_view_data(g, rows, lang=lang, title="query results") | {"showOther": True}
 
 
-__all__ = ["describe_queries", "graph_for_rows", "query_page_html", "rows_from_request"]
+def mount(app) -> None:
+    """Add the SPARQL page (``/query``) and its graph route (``/query/graph``) to kg serve."""
+    import pyoxigraph as ox
+
+    from ..oxi import to_rdflib_graph
+    from ..query import ready_queries
+    from ..serve import Request, Response, text_response
+
+    examples = [(q.name, q.description, q.text) for q in ready_queries().values()]
+    page = query_page_html(title=f"{app.title} · SPARQL", examples=examples).encode("utf-8")
+
+    def construct(query: str) -> Graph:
+        r = app.endpoint.handle(Request("POST", "/sparql", {}, {"content-type": "application/sparql-query",
+                                                                 "accept": "application/n-triples"}, query.encode("utf-8")))
+        if r.status != 200:
+            raise QueryError(r.body.decode("utf-8", "replace").strip())
+        return to_rdflib_graph(ox.parse(r.body, format=ox.RdfFormat.N_TRIPLES))
+
+    def page_route(request):
+        return Response(200, page, "text/html; charset=utf-8")
+
+    def graph_route(request):
+        if request.method != "POST":
+            return Response(405, b"POST the rows as JSON\n", headers={"Allow": "POST"})
+        try:
+            payload = json.loads(request.body.decode("utf-8"))
+        except ValueError as e:  # JSONDecodeError and UnicodeDecodeError are ValueErrors
+            return text_response(400, f"the request is not UTF-8 JSON: {e}")
+        try:
+            data = graph_for_rows(rows_from_request(payload), construct)
+        except QueryError as e:
+            return text_response(400, str(e))
+        return Response(200, json.dumps(data, ensure_ascii=False).encode("utf-8"), "application/json")
+
+    app.mount("/query", page_route)
+    app.mount("/query/graph", graph_route)
+
+
+__all__ = ["describe_queries", "graph_for_rows", "mount", "query_page_html", "rows_from_request"]
