@@ -1,24 +1,30 @@
 """Relation rules as data: load, validate and hold the YAML rule files.
 
-A rule file is a YAML mapping with a ``rules:`` list (and, for the factuality file, cue lists).
-Every rule has an ``id`` (versioned: ``join_org.v1``), a ``description`` with a Japanese example,
-a ``kind`` naming the matcher that reads its pattern, the ``relation`` it emits (a relation of
-ontologies/kg.ttl), a ``confidence`` in [0, 1] and ``examples`` the test suite runs one by one.
-Problems are reported as RuleError naming the file, the rule and what is wrong.
+A rule file is a YAML mapping with a ``rules:`` list and, optionally, ``factuality:`` cue lists and
+``lexicon:`` word lists (the built-in ones are kg/relations/rules/factuality.yaml and
+lexicon.yaml; a user file may add to them). Every rule has an ``id`` (versioned:
+``join_org.v1``), a ``description`` with a Japanese example, a ``kind`` naming the matcher that
+reads its ``pattern``, the ``relation`` it emits (a relation of ontologies/kg.ttl, or ``related``),
+a ``confidence`` in [0, 1] and ``examples`` the test suite runs one by one. Problems are reported
+as RuleError naming the file, the rule and what is wrong. docs/rules.md describes the format.
 
-Kinds (the matchers live in engine.py and are registered by name):
-- ``frame``: a predicate (``lemmas``) with argument slots by particle: ``subject`` and ``object``,
-  each ``{particles: [...], classes: [...]}``; ``voice`` active (default), passive or any.
-- ``appositive``: X の TITLE (である|の|で|、) Z — ``titles`` nouns name the relation of Z to X
-  (マイクロソフトの会長兼CEOであるサティア・ナデラ氏); ``direction: of_to_holder`` makes X the subject
-  (OpenAIのAIモデルであるGPT -> OpenAI developerOf GPT).
-- ``possessive``: X の Z with X and Z of the given classes (MicrosoftのAzure).
+Kinds (the matchers live in matchers.py and are registered by name):
+- ``frame``: a predicate (``lemmas``) with argument slots by particle, ``subject`` and ``object``,
+  each ``{particles: [...], classes: [...], ner: [...]}``. Particles are matched after voice is
+  normalised (passive: the が-phrase fills the を-slot and によって/から/に the が-slot).
+- ``role``: a title noun (``titles``, or any noun GiNZA labels with one of ``title_ner``) relating
+  its ``holder`` to the ``of`` entity: XのTITLEであるZ, X TITLEのZ, ZはXのTITLEだ, ZがXのTITLEに
+  就任する, ZをXのTITLEに選ぶ, ZがXのTITLEを務める.
+- ``possessive``: X の Z with X and Z of the given classes (MicrosoftのAzure), also ZはXのN where
+  N is one of ``heads``.
+- ``pair``: a relational noun or predicate (``lemmas``) whose argument coordinates two members of
+  a symmetric relation (MicrosoftとIntelのパートナーシップ, AとBは結婚した).
 """
 
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from functools import lru_cache
+from functools import cached_property, lru_cache
 from importlib import resources
 from pathlib import Path
 
@@ -27,14 +33,24 @@ import yaml
 from ..errors import RuleError
 from ..vocab import classes, relations
 
-KINDS = ("frame", "appositive", "possessive")
-_RULE_KEYS = {"id", "description", "kind", "relation", "confidence", "examples", "pattern", "direction", "voice"}
+KINDS = ("frame", "role", "possessive", "pair")
+RELATED = "related"
+_RULE_KEYS = {"id", "description", "kind", "relation", "confidence", "examples", "pattern", "direction", "voice", "measured"}
+_PATTERN_KEYS = {
+    "frame": {"lemmas", "subject", "object"},
+    "role": {"titles", "title_ner", "holder", "of", "forms"},
+    "possessive": {"holder", "of", "connectors", "heads"},
+    "pair": {"lemmas", "members"},
+}
+ROLE_FORMS = ("appositive", "suffix", "copula", "appoint", "serve")
+_SLOT_KEYS = {"particles", "classes", "ner"}
 
 
 @dataclass(frozen=True)
 class Slot:
-    particles: tuple[str, ...]
-    classes: tuple[str, ...]
+    particles: tuple[str, ...] = ()
+    classes: tuple[str, ...] = ()
+    ner: tuple[str, ...] = ()  # GiNZA entity labels (Country, City...) one of the mention's tokens must carry
 
 
 @dataclass(frozen=True)
@@ -56,23 +72,60 @@ class Rule:
     source: str
     pattern: dict = field(hash=False, compare=False, default_factory=dict)
     direction: str = "holder_to_of"
-    voice: str = "active"
+    voice: str = "any"
     examples: tuple[Example, ...] = ()
 
-    # frame
-    @property
+    @cached_property
     def lemmas(self) -> frozenset[str]:
         return frozenset(self.pattern.get("lemmas", ()))
 
-    def slot(self, name: str) -> Slot | None:
+    def slot(self, name: str) -> Slot:
         s = self.pattern.get(name)
         if s is None:
-            return None
-        return Slot(tuple(s.get("particles", ())), tuple(s.get("classes", ())))
+            return Slot()
+        if isinstance(s, list):  # role/possessive shorthand: a list of classes
+            return Slot(classes=tuple(s))
+        return Slot(tuple(s.get("particles", ())), tuple(s.get("classes", ())), tuple(s.get("ner", ())))
 
-    @property
+    @cached_property
+    def subject(self) -> Slot:
+        return self.slot("subject")
+
+    @cached_property
+    def object(self) -> Slot:
+        return self.slot("object")
+
+    @cached_property
+    def holder(self) -> Slot:
+        return self.slot("holder")
+
+    @cached_property
+    def of(self) -> Slot:
+        return self.slot("of")
+
+    @cached_property
+    def members(self) -> Slot:
+        return self.slot("members")
+
+    @cached_property
     def titles(self) -> tuple[str, ...]:
         return tuple(self.pattern.get("titles", ()))
+
+    @cached_property
+    def title_ner(self) -> frozenset[str]:
+        return frozenset(self.pattern.get("title_ner", ()))
+
+    @cached_property
+    def forms(self) -> frozenset[str]:
+        return frozenset(self.pattern.get("forms", ROLE_FORMS))
+
+    @cached_property
+    def connectors(self) -> tuple[str, ...]:
+        return tuple(self.pattern.get("connectors", ("の",)))
+
+    @cached_property
+    def heads(self) -> frozenset[str]:
+        return frozenset(self.pattern.get("heads", ()))
 
 
 @dataclass(frozen=True)
@@ -80,27 +133,72 @@ class Factuality:
     """Cue lists for negation, modality and attribution (rules/factuality.yaml)."""
 
     negation: frozenset[str]
-    modality: dict  # surface or lemma -> modality value
+    modality: dict  # surface cue after a predicate -> modality value
     modality_nouns: dict  # noun a clause modifies -> modality (可能性 -> possible)
+    hedging_verbs: dict  # verb whose と-complement is hedged (考える -> speculative, in the passive)
     conditional: frozenset[str]
     reporting_verbs: frozenset[str]
     source_markers: tuple[str, ...]
+    asserting_links: frozenset[str]  # clause endings that keep a subordinate clause asserted (ため, ので)
+
+
+@dataclass(frozen=True)
+class Lexicon:
+    """Word lists the engine reads (rules/lexicon.yaml)."""
+
+    coordinators: frozenset[str]  # particles joining coordinated noun phrases (と, や)
+    naming_verbs: frozenset[str]  # 「X」と呼ばれるN: N names X
+    org_parts: frozenset[str]  # XのチームにY加わる: the part stands for the organisation
+    place_parts: frozenset[str]  # ウガンダ南部: the part stands for the place
+    title_prefixes: frozenset[str]  # 元社長, 共同創業者
+    title_joiners: frozenset[str]  # 会長兼CEO
+    appoint_subject: frozenset[str]  # ZがXのTITLEに就任する: the subject takes the title
+    appoint_object: frozenset[str]  # YがZをXのTITLEに選ぶ: the object takes the title
+    serve_verbs: frozenset[str]  # ZがXのTITLEを務める
+    adnominal_titles: frozenset[str]  # X出身の人物: the title describes the noun after it
+    occupation_suffixes: frozenset[str]  # 興行家, 研究者: a suffix making an occupation
+    anaphors: dict  # 同社 -> classes it may refer to
+    pronouns: dict  # 彼 -> classes
 
 
 @dataclass(frozen=True)
 class RuleSet:
     rules: tuple[Rule, ...]
     factuality: Factuality
+    lexicon: Lexicon
 
     def by_kind(self, kind: str) -> tuple[Rule, ...]:
         return tuple(r for r in self.rules if r.kind == kind)
 
+    @cached_property
     def frame_index(self) -> dict[str, tuple[Rule, ...]]:
+        """Predicate lemma -> frame rules (and pair rules, which read predicates too)."""
         out: dict[str, list[Rule]] = {}
-        for r in self.by_kind("frame"):
-            for lemma in r.lemmas:
-                out.setdefault(lemma, []).append(r)
+        for r in self.rules:
+            if r.kind in ("frame", "pair"):
+                for lemma in r.lemmas:
+                    out.setdefault(lemma, []).append(r)
         return {k: tuple(v) for k, v in out.items()}
+
+    @cached_property
+    def title_index(self) -> dict[str, tuple[Rule, ...]]:
+        out: dict[str, list[Rule]] = {}
+        for r in self.by_kind("role"):
+            for t in r.titles:
+                out.setdefault(t, []).append(r)
+        return {k: tuple(v) for k, v in out.items()}
+
+    @cached_property
+    def title_ner_rules(self) -> dict[str, tuple[Rule, ...]]:
+        out: dict[str, list[Rule]] = {}
+        for r in self.by_kind("role"):
+            for label in r.title_ner:
+                out.setdefault(label, []).append(r)
+        return {k: tuple(v) for k, v in out.items()}
+
+    @cached_property
+    def max_title_tokens(self) -> int:
+        return 4
 
 
 def builtin_rule_files() -> list:
@@ -113,24 +211,42 @@ def load_rules(extra: tuple[str, ...] = ()) -> RuleSet:
     """The built-in rules plus the user's rule files (``kg build --rules FILE``)."""
     rules: list[Rule] = []
     factuality: dict = {}
+    lexicon: dict = {}
     for f in builtin_rule_files():
-        _load_file(f.read_text(encoding="utf-8"), f"kg/relations/rules/{f.name}", rules, factuality)
+        _load_file(f.read_text(encoding="utf-8"), f"kg/relations/rules/{f.name}", rules, factuality, lexicon)
     for path in extra:
         p = Path(path)
         try:
             text = p.read_text(encoding="utf-8")
         except (OSError, UnicodeDecodeError) as e:
             raise RuleError(f"{path}: cannot read rule file ({getattr(e, 'strerror', None) or e})") from None
-        _load_file(text, str(path), rules, factuality)
+        _load_file(text, str(path), rules, factuality, lexicon)
     seen: dict[str, str] = {}
     for r in rules:
         if r.id in seen:
             raise RuleError(f"{r.source}: rule {r.id}: id already used in {seen[r.id]}")
         seen[r.id] = r.source
-    return RuleSet(tuple(rules), _factuality(factuality))
+    return RuleSet(tuple(rules), _factuality(factuality), _lexicon(lexicon))
 
 
-def _load_file(text: str, source: str, rules: list, factuality: dict) -> None:
+def _merge_section(data, name: str, source: str, into: dict) -> None:
+    if name not in data:
+        return
+    if not isinstance(data[name], dict):
+        raise RuleError(f"{source}: '{name}' must be a mapping of word lists")
+    for k, v in data[name].items():
+        if not isinstance(v, (list, dict)):
+            raise RuleError(f"{source}: {name}.{k} must be a list or a mapping, not {v!r}")
+        into.setdefault(k, {} if isinstance(v, dict) else [])
+        if isinstance(v, dict) != isinstance(into[k], dict):
+            raise RuleError(f"{source}: {name}.{k} must be a {'mapping' if isinstance(into[k], dict) else 'list'}")
+        if isinstance(v, dict):
+            into[k].update(v)
+        else:
+            into[k].extend(v)
+
+
+def _load_file(text: str, source: str, rules: list, factuality: dict, lexicon: dict | None = None) -> None:
     try:
         data = yaml.safe_load(text)
     except yaml.YAMLError as e:
@@ -139,18 +255,11 @@ def _load_file(text: str, source: str, rules: list, factuality: dict) -> None:
         raise RuleError(f"{source}: not valid YAML{where}: {getattr(e, 'problem', None) or e}") from None
     if not isinstance(data, dict):
         raise RuleError(f"{source}: a rule file must be a mapping with a 'rules:' list")
-    unknown = set(data) - {"rules", "factuality"}
+    unknown = set(data) - {"rules", "factuality", "lexicon"}
     if unknown:
-        raise RuleError(f"{source}: unknown top-level key(s) {sorted(unknown)}; expected 'rules' and optionally 'factuality'")
-    if "factuality" in data:
-        if not isinstance(data["factuality"], dict):
-            raise RuleError(f"{source}: 'factuality' must be a mapping of cue lists")
-        for k, v in data["factuality"].items():
-            factuality.setdefault(k, {} if isinstance(v, dict) else [])
-            if isinstance(v, dict):
-                factuality[k].update(v)
-            else:
-                factuality[k].extend(v)
+        raise RuleError(f"{source}: unknown top-level key(s) {sorted(unknown)}; expected 'rules', 'factuality', 'lexicon'")
+    _merge_section(data, "factuality", source, factuality)
+    _merge_section(data, "lexicon", source, lexicon if lexicon is not None else {})
     items = data.get("rules", [])
     if not isinstance(items, list):
         raise RuleError(f"{source}: 'rules' must be a list")
@@ -179,43 +288,79 @@ def _parse_rule(item, source: str, n: int) -> Rule:
     if kind not in KINDS:
         fail(f"kind {kind!r} is not one of {', '.join(KINDS)}")
     rel = item["relation"]
-    if rel not in relations():
-        fail(f"relation {rel!r} is not in ontologies/kg.ttl (known: {', '.join(relations())})")
+    if rel not in relations() and rel != RELATED:
+        fail(f"relation {rel!r} is not in ontologies/kg.ttl (known: {', '.join(relations())}, related)")
     conf = item["confidence"]
     if not isinstance(conf, (int, float)) or isinstance(conf, bool) or not 0 <= conf <= 1:
         fail(f"confidence must be a number in [0, 1], not {conf!r}")
     pattern = item["pattern"]
     if not isinstance(pattern, dict):
         fail("'pattern' must be a mapping")
+    extra = set(pattern) - _PATTERN_KEYS[kind]
+    if extra:
+        fail(f"unknown pattern key(s) {sorted(extra)} for kind {kind} (allowed: {', '.join(sorted(_PATTERN_KEYS[kind]))})")
     direction = item.get("direction", "holder_to_of")
     if direction not in ("holder_to_of", "of_to_holder"):
         fail("direction must be holder_to_of or of_to_holder")
-    voice = item.get("voice", "active")
+    voice = item.get("voice", "any")
     if voice not in ("active", "passive", "any"):
         fail("voice must be active, passive or any")
     known_classes = set(classes())
+
+    def check_slot(name: str, required: bool, particles: bool) -> None:
+        s = pattern.get(name)
+        if s is None:
+            if required:
+                fail(f"a {kind} pattern needs '{name}'")
+            return
+        if isinstance(s, list) and not particles:
+            _check_classes(s, known_classes, fail, name)
+            return
+        if not isinstance(s, dict):
+            fail(f"'{name}' must be a mapping like {{particles: [...], classes: [...]}}")
+        bad = set(s) - _SLOT_KEYS
+        if bad:
+            fail(f"'{name}' has unknown key(s) {sorted(bad)} (allowed: particles, classes, ner)")
+        if particles and (not isinstance(s.get("particles"), list) or not s["particles"] or not all(isinstance(p, str) for p in s["particles"])):
+            fail(f"'{name}' needs 'particles': a list of case particles (が, を, に...)")
+        _check_classes(s.get("classes", []), known_classes, fail, f"{name}.classes")
+        if not isinstance(s.get("ner", []), list):
+            fail(f"'{name}.ner' must be a list of GiNZA entity labels")
+
+    def check_words(key: str, required: bool) -> None:
+        v = pattern.get(key)
+        if v is None:
+            if required:
+                fail(f"a {kind} pattern needs '{key}': a list of words")
+            return
+        if not isinstance(v, list) or not v or not all(isinstance(x, str) for x in v):
+            fail(f"'{key}' must be a non-empty list of words")
+
     if kind == "frame":
-        lemmas = pattern.get("lemmas")
-        if not isinstance(lemmas, list) or not lemmas or not all(isinstance(x, str) for x in lemmas):
-            fail("a frame pattern needs 'lemmas': a list of predicate lemmas")
-        for slot in ("subject", "object"):
-            s = pattern.get(slot)
-            if not isinstance(s, dict) or not isinstance(s.get("particles"), list) or not s["particles"]:
-                fail(f"a frame pattern needs '{slot}: {{particles: [...], classes: [...]}}'")
-            _check_classes(s.get("classes", []), known_classes, fail, f"{slot}.classes")
-        extra = set(pattern) - {"lemmas", "subject", "object"}
-        if extra:
-            fail(f"unknown pattern key(s) {sorted(extra)}")
-    else:
-        for key in ("holder", "of"):
-            _check_classes(pattern.get(key), known_classes, fail, key, required=True)
-        if kind == "appositive":
-            titles = pattern.get("titles")
-            if not isinstance(titles, list) or not titles or not all(isinstance(x, str) for x in titles):
-                fail("an appositive pattern needs 'titles': a list of nouns")
-        extra = set(pattern) - {"holder", "of", "titles"}
-        if extra:
-            fail(f"unknown pattern key(s) {sorted(extra)}")
+        check_words("lemmas", True)
+        check_slot("subject", True, True)
+        check_slot("object", True, True)
+    elif kind == "role":
+        check_words("titles", "title_ner" not in pattern)
+        check_words("title_ner", False)
+        check_slot("holder", True, False)
+        check_slot("of", True, False)
+        forms = pattern.get("forms", list(ROLE_FORMS))
+        if not isinstance(forms, list) or not set(forms) <= set(ROLE_FORMS):
+            fail(f"'forms' must be a list drawn from {', '.join(ROLE_FORMS)}")
+    elif kind == "possessive":
+        check_slot("holder", True, False)
+        check_slot("of", True, False)
+        conns = pattern.get("connectors", ["の"])
+        if not isinstance(conns, list) or not all(isinstance(c, str) for c in conns):
+            fail("'connectors' must be a list of strings (\"の\", \"\")")
+        check_words("heads", False)
+    elif kind == "pair":
+        check_words("lemmas", True)
+        check_slot("members", True, False)
+        info = relations().get(rel)
+        if info is None or not info.symmetric:
+            fail(f"a pair rule needs a symmetric relation, and {rel!r} is not one")
     examples = item.get("examples")
     if not isinstance(examples, list) or not examples:
         fail("needs 'examples': at least one {text, expect} the tests run")
@@ -261,7 +406,30 @@ def _factuality(d: dict) -> Factuality:
         negation=frozenset(d.get("negation", [])),
         modality=dict(d.get("modality", {})),
         modality_nouns=dict(d.get("modality_nouns", {})),
+        hedging_verbs=dict(d.get("hedging_verbs", {})),
         conditional=frozenset(d.get("conditional", [])),
         reporting_verbs=frozenset(d.get("reporting_verbs", [])),
         source_markers=tuple(d.get("source_markers", [])),
+        asserting_links=frozenset(d.get("asserting_links", [])),
+    )
+
+
+def _lexicon(d: dict) -> Lexicon:
+    def words(key):
+        return frozenset(d.get(key, []))
+
+    return Lexicon(
+        coordinators=words("coordinators"),
+        naming_verbs=words("naming_verbs"),
+        org_parts=words("org_parts"),
+        place_parts=words("place_parts"),
+        title_prefixes=words("title_prefixes"),
+        title_joiners=words("title_joiners"),
+        appoint_subject=words("appoint_subject"),
+        appoint_object=words("appoint_object"),
+        serve_verbs=words("serve_verbs"),
+        adnominal_titles=words("adnominal_titles"),
+        occupation_suffixes=words("occupation_suffixes"),
+        anaphors={k: tuple(v) for k, v in dict(d.get("anaphors", {})).items()},
+        pronouns={k: tuple(v) for k, v in dict(d.get("pronouns", {})).items()},
     )

@@ -1,0 +1,381 @@
+"""The matchers: one function per rule kind, registered by name, applying all rules of that kind
+to one analysed sentence.
+
+A matcher calls ``emit(rule, holder_or_subject, of_or_object, pred, tokens)`` for each match;
+the engine turns that into a Fact (direction, factuality, attribution, confidence) and checks the
+relation's domain and range. A rule file names its kind; a new kind is a function decorated with
+``@matcher("name")`` — the only place Python is needed for what patterns cannot express.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Sequence
+
+from .rules import Rule, Slot
+from .syntax import SUBJECT, Arg, Ref, Sentence
+
+Emit = Callable[[Rule, Ref, Ref, object, Sequence[int]], None]
+Matcher = Callable[[Sentence, Sequence[Rule], Emit], None]
+MATCHERS: dict[str, Matcher] = {}
+
+_OPEN = {"(": ")", "（": "）", "「": "」", "『": "』"}
+_APPOSITIVE_LINKS = (("で", "ある"), ("で", "あり"), ("の",), ("、",), ())
+_COPULA_END = {"。", "．", "!", "！", "?", "？"}
+OCCUPATION = "Position_Vocation"  # GiNZA's label for occupations and titles
+
+
+def matcher(kind: str):
+    """Register the function that applies the rules of ``kind``."""
+
+    def deco(fn: Matcher) -> Matcher:
+        MATCHERS[kind] = fn
+        return fn
+
+    return deco
+
+
+def fits(s: Sentence, ref: Ref, slot: Slot) -> bool:
+    return s.class_ok(ref.key, slot.classes) and s.ner_ok(ref, slot.ner)
+
+
+# ---------------------------------------------------------------- frame
+
+def predicate_lemmas(s: Sentence, pred) -> set[str]:
+    """The lemma, compounds with the nouns before it (資金 + 提供 -> 資金提供) and light-verb
+    phrases (手を組む, 傘下に収める)."""
+    out = {pred.lemma_, pred.text}
+    doc = s.doc
+    prefix = ""
+    k = pred.i - 1
+    while k >= s.span.start and doc[k].dep_ == "compound" and doc[k].head.i == pred.i and k > pred.i - 4:
+        prefix = doc[k].text + prefix
+        out.add(prefix + pred.lemma_)
+        k -= 1
+    for c in pred.children:
+        if c.i < pred.i and c.dep_ in ("obj", "obl") and s.particle(c) in ("を", "に"):
+            out.add(f"{c.lemma_}{s.particle(c)}{pred.lemma_}")
+    return out
+
+
+@matcher("frame")
+def match_frames(s: Sentence, rules: Sequence[Rule], emit: Emit) -> None:
+    index = s.ruleset.frame_index
+    for pred in s.span:
+        if pred.pos_ not in ("VERB", "NOUN", "ADJ", "PROPN"):
+            continue
+        found = [r for lemma in predicate_lemmas(s, pred) for r in index.get(lemma, ()) if r.kind == "frame"]
+        if not found:
+            continue
+        voice = s.voice(pred)
+        args = s.arguments(pred)
+        for rule in dict.fromkeys(found):
+            if (rule.voice == "active" and voice == "passive") or (rule.voice == "passive" and voice != "passive"):
+                continue
+            _frame(s, rule, pred, args, emit)
+
+
+def _frame(s: Sentence, rule: Rule, pred, args: list[Arg], emit: Emit) -> None:
+    subj_slot, obj_slot = rule.subject, rule.object
+    wanted_s, wanted_o = set(subj_slot.particles), set(obj_slot.particles)
+    subjects = [a for a in args if not a.gap and a.cases & wanted_s]
+    objects = [a for a in args if not a.gap and a.cases & wanted_o]
+    gap = next((a for a in args if a.gap), None)
+    if gap is not None:
+        if not subjects and objects:
+            subjects = [gap]
+        elif subjects and not objects:
+            objects = [gap]
+    for sa in subjects:
+        for oa in objects:
+            if sa.token == oa.token and sa.token >= 0:
+                continue
+            for sr in sa.refs:
+                if not fits(s, sr, subj_slot):
+                    continue
+                for orf in oa.refs:
+                    if sr.key != orf.key and fits(s, orf, obj_slot):
+                        emit(rule, sr, orf, pred, (sa.token, oa.token, pred.i))
+
+
+# ---------------------------------------------------------------- role (titles)
+
+def _title_rules(s: Sentence, tok) -> tuple[int, tuple[Rule, ...]] | None:
+    """The role rules whose title ends at ``tok`` (compounds like 共同創業者 read back within the
+    bunsetsu), with the first token of the title."""
+    if tok.i in s.ent or tok.pos_ not in ("NOUN", "PROPN"):
+        return None
+    idx = s.ruleset.title_index
+    doc, b = s.doc, s.bunsetu
+    for k in range(max(s.span.start, tok.i - 3), tok.i + 1):
+        if b[k] != b[tok.i] or any(j in s.ent for j in range(k, tok.i)):
+            continue
+        text = doc[k:tok.i + 1].text.replace(" ", "")
+        rules = idx.get(text)
+        if rules:
+            return k, rules
+    rules = idx.get(tok.lemma_)
+    if rules:
+        return tok.i, rules
+    nxt = tok.i + 1
+    if nxt < len(doc) and b[nxt] == b[tok.i] and doc[nxt].pos_ in ("NOUN", "PROPN") and not doc[nxt].tag_.startswith("接尾辞"):
+        return None  # not the head of its compound
+    label = tok.ent_type_
+    if tok.tag_.startswith("接尾辞") and tok.text in s.lex.occupation_suffixes and tok.i > s.span.start and doc[tok.i - 1].pos_ == "NOUN":
+        label = OCCUPATION  # 興行 + 家
+        start = tok.i - 1
+    elif tok.tag_.startswith("名詞-普通名詞"):
+        start = tok.i
+    else:
+        return None
+    rules = s.ruleset.title_ner_rules.get(label) if label else None
+    if rules:
+        return start, rules
+    return None
+
+
+def title_chains(s: Sentence) -> list[tuple[int, int, list[tuple[int, tuple[Rule, ...]]]]]:
+    """Runs of titles joined by 兼, ・, 、 or a copula (取締役でチーフサイエンティスト):
+    (first token, last token, [(title token, rules)])."""
+    lex = s.lex
+    doc = s.doc
+    spots = []
+    for tok in s.span:
+        hit = _title_rules(s, tok)
+        if hit:
+            spots.append((hit[0], tok.i, hit[1]))
+    chains: list = []
+    for start, end, rules in spots:
+        if chains:
+            c_start, c_end, items = chains[-1]
+            between = doc[c_end + 1:start]
+            if c_end < start and all(t.text in lex.title_joiners or t.text in lex.title_prefixes or t.text in ("で", "であり") for t in between) and len(between) <= 2:
+                chains[-1] = (c_start, end, items + [(end, rules)])
+                continue
+            if start <= c_end:
+                # a longer title read back over the last one (チーフ + サイエンティスト)
+                chains[-1] = (min(c_start, start), end, items[:-1] + [(end, rules)])
+                continue
+        chains.append((start, end, [(end, rules)]))
+    return chains
+
+
+def _of_side(s: Sentence, start: int) -> tuple[list[Ref], int | None]:
+    """The X of XのTITLE or X TITLE: refs and the token they were read from."""
+    doc = s.doc
+    lex = s.lex
+    k = start - 1
+    while k >= s.span.start and (doc[k].text in lex.title_prefixes or doc[k].like_num or doc[k].text in ("第", "代", "目")):
+        k -= 1
+    if k < s.span.start:
+        return [], None
+    if doc[k].text == "の" and doc[k].pos_ == "ADP" and k - 1 >= s.span.start:
+        return list(s.refs(doc[k - 1])), k - 1
+    if k in s.ent and doc[k].pos_ not in ("ADP", "PUNCT", "SCONJ", "AUX", "SYM"):
+        return list(s.refs(doc[k])), k
+    return [], None
+
+
+def _mention_at(s: Sentence, i: int) -> tuple[int, int, str] | None:
+    for m in s.mentions:
+        if m[0] == i:
+            return m
+    return None
+
+
+def _head_of(s: Sentence, start: int, end: int) -> int:
+    """The token of a mention span that carries its arc (or the last one)."""
+    for t in s.doc[start:end]:
+        if t.head.i < start or t.head.i >= end:
+            # the bunsetsu may extend past the mention (氏); take its head
+            return t.i
+    return end - 1
+
+
+def _appositive_holder(s: Sentence, end: int) -> Ref | None:
+    """XのTITLE(である|であり|の|、)Z: the Z right after the title chain."""
+    doc = s.doc
+    q = end + 1
+    if q < s.span.end and doc[q].text in _OPEN and doc[q].text in "(（":
+        close = _OPEN[doc[q].text]
+        while q < s.span.end and doc[q].text != close:
+            q += 1
+        q += 1
+    for link in _APPOSITIVE_LINKS:
+        if q + len(link) >= s.span.end:
+            continue
+        if all(doc[q + n].text == w for n, w in enumerate(link)):
+            m = _mention_at(s, q + len(link))
+            if m is not None:
+                if not link and s.particle(doc[end]):
+                    continue
+                return Ref(m[2], _head_of(s, m[0], m[1]), "", _head_of(s, m[0], m[1]) in s.anaphoric)
+    return None
+
+
+def _predicate_title(s: Sentence, tok) -> bool:
+    """The title is the predicate of its clause: ZはXのCEOだ / ZはXのCEOで、… / ZはXのCEO。"""
+    if s.particle(tok) and s.particle(tok) not in ("で",):
+        return False
+    if tok.dep_ == "ROOT" or any(c.dep_ == "cop" for c in tok.children):
+        return True
+    nxt = tok.i + 1
+    return nxt < len(s.doc) and s.doc[nxt].text in _COPULA_END
+
+
+@matcher("role")
+def match_roles(s: Sentence, rules: Sequence[Rule], emit: Emit) -> None:
+    lex = s.lex
+    doc = s.doc
+    for start, end, items in title_chains(s):
+        of, of_tok = _of_side(s, start)
+        holders: list[tuple[Ref, object, str]] = []  # (holder, predicate, form)
+        if of_tok is not None and doc[of_tok].text != "の" and start - 1 == of_tok and of:
+            # X の Z TITLE (ユコス社のホドルコフスキー社長): the juxtaposed entity may be the holder
+            prev_of, _ = _of_side(s, _mention_start(s, of_tok))
+            if prev_of:
+                holders.extend((r, None, "suffix") for r in of)
+                suffix_of = prev_of
+            else:
+                suffix_of = None
+        else:
+            suffix_of = None
+        z = _appositive_holder(s, end)
+        if z is not None:
+            holders.append((z, None, "appositive"))
+        head = doc[end]
+        if _predicate_title(s, head):
+            sub = s.subject(head)
+            if sub is not None:
+                holders.extend((r, head, "copula") for r in sub.refs)
+        p = s.particle(head)
+        verb = head.head
+        if p == "に" and verb.i > head.i and verb.lemma_ in lex.appoint_subject:
+            sub = s.subject(verb)
+            if sub is not None:
+                holders.extend((r, verb, "appoint") for r in sub.refs)
+        elif p == "に" and verb.i > head.i and verb.lemma_ in lex.appoint_object:
+            for a in s.arguments(verb):
+                if "を" in a.cases and not a.gap:
+                    holders.extend((r, verb, "appoint") for r in a.refs)
+            if not of:
+                sub = s.subject(verb)
+                if sub is not None:
+                    of = [r for r in sub.refs]
+        elif p == "を" and verb.i > head.i and verb.lemma_ in lex.serve_verbs:
+            sub = s.subject(verb)
+            if sub is not None:
+                holders.extend((r, verb, "serve") for r in sub.refs)
+        elif p == "として" and verb.i > head.i:
+            # ZはXの長男として生まれた / ZはXのCEOとして加わった
+            sub = s.subject(verb)
+            if sub is not None:
+                holders.extend((r, verb, "appoint") for r in sub.refs)
+        elif p == "の" and any(doc[t].lemma_ in lex.adnominal_titles or doc[t].text in lex.adnominal_titles for t, _ in items):
+            holders.extend(_described(s, head))
+        if not holders:
+            continue
+        for _tok, rs in items:
+            for rule in rs:
+                for holder, pred, form in holders:
+                    if form not in rule.forms:
+                        continue
+                    sides = suffix_of if form == "suffix" else of
+                    for x in sides or ():
+                        if x.key == holder.key or not fits(s, holder, rule.holder) or not fits(s, x, rule.of):
+                            continue
+                        emit(rule, holder, x, pred, (x.token, holder.token, end))
+
+
+def _described(s: Sentence, title) -> list[tuple[Ref, object, str]]:
+    """X出身のN: what N stands for — the name right after it (出身の歌手Z), or the subject
+    when N is the predicate (ZはX出身の人物である)."""
+    doc = s.doc
+    n = _noun_head(s, title.i + 1 + len(s.particle(title)))
+    if n is None:
+        return []
+    if n.i in s.ent:
+        return [(r, None, "appositive") for r in s.refs(n)]
+    z = _appositive_holder(s, n.i)
+    if z is not None:
+        return [(z, None, "appositive")]
+    if _predicate_title(s, n):
+        sub = s.subject(n)
+        if sub is not None:
+            return [(r, n, "copula") for r in sub.refs]
+    del doc
+    return []
+
+
+def _mention_start(s: Sentence, tok_i: int) -> int:
+    for a, b, _k in s.mentions:
+        if a <= tok_i < b:
+            return a
+    return tok_i
+
+
+# ---------------------------------------------------------------- possessive
+
+@matcher("possessive")
+def match_possessives(s: Sentence, rules: Sequence[Rule], emit: Emit) -> None:
+    starts = {m[0]: m for m in s.mentions}
+    ends = {m[1] - 1 for m in s.mentions}
+    for tok in s.span:
+        p = s.particle(tok)
+        xs = None
+        for rule in rules:
+            for conn in rule.connectors:
+                if conn == "の" and p != "の" or conn == "" and (p or tok.i not in ends):
+                    continue
+                if xs is None:
+                    xs = s.refs(tok) if tok.i in s.ent or not tok.pos_ == "PROPN" else ()
+                if not xs:
+                    break
+                nxt = tok.i + 1 + len(p)
+                m = starts.get(nxt)
+                if m is not None and (conn or s.ent.get(tok.i) != m[2]):
+                    z = Ref(m[2], _head_of(s, m[0], m[1]), "", False)
+                    _possessive(s, rule, xs, z, None, emit)
+                elif conn == "の" and rule.heads and nxt < s.span.end:
+                    # ZはXのN (N one of the rule's heads): the predicate noun stands for Z
+                    n = _noun_head(s, nxt)
+                    if n is not None and n.lemma_ in rule.heads and _predicate_title(s, n):
+                        sub = s.subject(n)
+                        for z in sub.refs if sub is not None else ():
+                            _possessive(s, rule, xs, z, n, emit)
+    return None
+
+
+def _noun_head(s: Sentence, i: int):
+    """The head noun of the bunsetsu starting at ``i`` (skipping compounds and adjectives)."""
+    doc, b = s.doc, s.bunsetu
+    j = i
+    while j + 1 < s.span.end and b[j + 1] == b[i] and doc[j + 1].pos_ in ("NOUN", "PROPN"):
+        j += 1
+    t = doc[j]
+    return t if t.pos_ in ("NOUN", "PROPN") else None
+
+
+def _possessive(s: Sentence, rule: Rule, xs, z: Ref, pred, emit: Emit) -> None:
+    for x in xs:
+        if x.key != z.key and fits(s, x, rule.of) and fits(s, z, rule.holder):
+            emit(rule, z, x, pred, (x.token, z.token))
+
+
+# ---------------------------------------------------------------- pair
+
+@matcher("pair")
+def match_pairs(s: Sentence, rules: Sequence[Rule], emit: Emit) -> None:
+    index = s.ruleset.frame_index
+    for pred in s.span:
+        found = [r for lemma in predicate_lemmas(s, pred) for r in index.get(lemma, ()) if r.kind == "pair"]
+        if not found:
+            continue
+        for a in s.arguments(pred):
+            if len(a.refs) < 2 or a.gap or not (a.cases & {"が", "は", "の", "も"} or a.particle in SUBJECT):
+                continue
+            for rule in dict.fromkeys(found):
+                members = sorted((r for r in a.refs if fits(s, r, rule.members)), key=lambda r: r.token)
+                for n, x in enumerate(members):
+                    for y in members[n + 1:]:
+                        if x.key != y.key:
+                            emit(rule, x, y, pred, (x.token, y.token, pred.i))

@@ -1,0 +1,352 @@
+"""Reading predicate-argument structure off GiNZA's dependency trees and bunsetsu.
+
+A ``Sentence`` wraps one spaCy sentence with what the matchers need: which tokens belong to
+which entity (a mention owns its bunsetsu, so the honorific 氏 that carries the arc points to the
+person), the case particle of each phrase, the entities a phrase refers to (coordination
+AとBが, naming 「X」と呼ばれるN, an organisation's part XのチームにY, 同社 anaphora), and the
+arguments of each predicate with voice normalised and omitted subjects recovered (clause chains,
+relative-clause heads, the sentence topic, the topic of an earlier sentence). Everything is
+computed lazily and cached per sentence, so each rule reads the same analysis.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+from ..mentions import cues as mention_cues
+from ..model import Entity
+from ..vocab import is_a
+from .rules import Lexicon, RuleSet
+
+SUBJECT = ("が", "は", "も")
+AGENT = "によって"
+_AGENT_FORMS = {"によって": AGENT, "により": AGENT, "による": AGENT, "によっては": AGENT, "によりは": AGENT}
+_CLOSE = set("」』）)】〕”\"")
+_OPEN_QUOTES = set("「『【〔“\"")
+_ARG_DEPS = {"nsubj", "obj", "obl", "iobj", "nmod", "dep", "nsubj:pass", "csubj", "advcl", "compound", "acl", "conj", "obl:tmod"}
+_CHAIN_DEPS = {"advcl", "conj", "ccomp", "xcomp", "csubj"}
+_PASSIVE = {"れる", "られる"}
+NOMINALIZERS = {"こと", "事", "の", "ところ", "旨"}
+_CAUSATIVE = {"せる", "させる"}
+
+
+@dataclass(frozen=True)
+class Ref:
+    """An entity a phrase refers to. ``token`` is where the evidence is; ``via`` says how it was
+    reached when not directly ("part": the organisation of 取締役会; "name": 「X」と呼ばれるN;
+    "topic": the subject of an earlier sentence)."""
+
+    key: str
+    token: int
+    via: str = ""
+    anaphoric: bool = False
+
+    @property
+    def inferred(self) -> bool:
+        return self.via == "topic"
+
+
+@dataclass
+class Arg:
+    token: int  # head token of the phrase (-1 when carried from an earlier sentence)
+    particle: str  # as written (には, によって, の...)
+    cases: frozenset[str]  # the case slots it may fill once voice is normalised
+    refs: tuple[Ref, ...]
+    gap: bool = False  # a relative clause's head noun, which fills whichever slot is empty
+
+
+@dataclass
+class Sentence:
+    doc: object
+    span: object
+    offset: int  # the chunk's offset into the document
+    index: int  # sentence index in the document
+    ent: dict[int, str]  # token -> entity key
+    mentions: list[tuple[int, int, str]]  # (start, end, key) token spans in this sentence
+    entities: dict[str, Entity]
+    ruleset: RuleSet
+    bunsetu: list[int]  # bunsetsu number of each token of the doc
+    anaphoric: set[int] = field(default_factory=set)
+    topic: Ref | None = None  # subject carried from an earlier sentence
+    source: str | None = None  # によると source of the whole sentence
+    _particles: dict = field(default_factory=dict)
+    _refs: dict = field(default_factory=dict)
+    _args: dict = field(default_factory=dict)
+    _subject: dict = field(default_factory=dict)
+
+    @property
+    def lex(self) -> Lexicon:
+        return self.ruleset.lexicon
+
+    def cls(self, key: str) -> str | None:
+        e = self.entities.get(key)
+        return e.cls if e is not None else None
+
+    def class_ok(self, key: str, allowed) -> bool:
+        c = self.cls(key)
+        return c is not None and (not allowed or is_a(c, allowed))
+
+    def ner_ok(self, ref: Ref, labels) -> bool:
+        """The mention at ``ref`` carries one of GiNZA's entity labels (or, for Country, Sudachi's
+        place-name-country tag)."""
+        if not labels:
+            return True
+        for s, e, key in self.mentions:
+            if key == ref.key and s <= ref.token < e or (key == ref.key and ref.token == e - 1):
+                toks = self.doc[s:e]
+                break
+        else:
+            toks = [self.doc[ref.token]] if ref.token >= 0 else []
+        for t in toks:
+            if t.ent_type_ in labels or ("Country" in labels and t.tag_.endswith("地名-国")):
+                return True
+        return False
+
+    # ------------------------------------------------------------ particles
+
+    def particle(self, tok) -> str:
+        """The case particle(s) after a phrase head within its bunsetsu: が, を, には, によって, との..."""
+        i = tok.i
+        if i in self._particles:
+            return self._particles[i]
+        doc, b = self.doc, self.bunsetu
+        out = []
+        j = i + 1
+        for start, end, _key in self.mentions:
+            if start <= i < end - 1:
+                j = end  # 『太陽の季節』に: read after the whole name, not its inner の
+                break
+        # skip what hangs off the head inside its bunsetsu (雑誌『X』を: the quoted name)
+        while j < len(doc) and b[j] == b[i] and doc[j].pos_ not in ("ADP", "SCONJ") and (doc[j].head.i == i or doc[j].head.head.i == i and doc[j].head.i > i):
+            j += 1
+        while j < len(doc) and (b[j] == b[i] or j == i + 1 or doc[j].text in _CLOSE and not out or out and doc[j].dep_ == "fixed"):
+            t = doc[j]
+            if t.text in _CLOSE and not out:
+                j += 1
+                continue
+            if t.pos_ in ("ADP", "SCONJ") or (t.dep_ == "fixed" and t.pos_ != "PUNCT" and out):
+                out.append(t.text)
+                j += 1
+                continue
+            break
+        if not out:
+            # GiNZA sometimes starts a new bunsetsu at the particle; take an ADP right after
+            if j < len(doc) and j == i + 1 and doc[j].pos_ == "ADP" and doc[j].head.i == i:
+                out.append(doc[j].text)
+        p = "".join(out)
+        self._particles[i] = p
+        return p
+
+    def followed_by_comma(self, tok) -> bool:
+        j = tok.i + 1
+        doc = self.doc
+        while j < len(doc) and self.bunsetu[j] == self.bunsetu[tok.i] and doc[j].pos_ in ("ADP", "SCONJ") and doc[j].text in ("と", "や"):
+            j += 1
+        return j < len(doc) and doc[j].text in ("、", ",", "，") and self.bunsetu[j] == self.bunsetu[tok.i]
+
+    # ------------------------------------------------------------ reference
+
+    def refs(self, tok, _depth: int = 0) -> tuple[Ref, ...]:
+        """The entities the phrase headed by ``tok`` refers to (several when coordinated)."""
+        i = tok.i
+        if i in self._refs:
+            return self._refs[i]
+        self._refs[i] = ()  # cycle guard
+        out: list[Ref] = []
+        lex = self.lex
+        key = self.ent.get(i)
+        if tok.lemma_ in lex.org_parts or tok.text in lex.org_parts:
+            # XのチームにYが加わる: the team stands for the organisation that owns it
+            for c in tok.children:
+                if c.i < i and c.dep_ in ("nmod", "compound") and self.particle(c) in ("の", ""):
+                    out.extend(Ref(r.key, r.token, "part", r.anaphoric) for r in self.refs(c, _depth + 1) if self.class_ok(r.key, ("Organization",)))
+        if not out and (tok.lemma_ in lex.place_parts or tok.text in lex.place_parts) and key is None:
+            for c in tok.children:
+                if c.i < i and c.dep_ in ("nmod", "compound") and self.particle(c) in ("の", ""):
+                    out.extend(Ref(r.key, r.token, "part", r.anaphoric) for r in self.refs(c, _depth + 1) if self.class_ok(r.key, ("Place",)))
+        if not out and key is not None:
+            out.append(Ref(key, i, "", i in self.anaphoric))
+        if not out:
+            # 「X」と呼ばれるN / XというN: N names X
+            for c in tok.children:
+                if c.i < i and c.dep_ == "acl" and (c.lemma_ in lex.naming_verbs):
+                    for x in c.children:
+                        if x.i < c.i and self.particle(x) in ("と", "って"):
+                            out.extend(Ref(r.key, r.token, "name", r.anaphoric) for r in self.refs(x, _depth + 1))
+            # 山田太郎議員, ホドルコフスキー社長: a person's title after the name stands for them
+            if not out and i - 1 >= self.span.start and (i - 1) in self.ent and self.doc[i - 1].head.i == i and self.bunsetu[i - 1] == self.bunsetu[i]:
+                cue = mention_cues().get((tok.text, "suffix"))
+                if cue is not None and self.class_ok(self.ent[i - 1], (cue.cls,)):
+                    out.append(Ref(self.ent[i - 1], i - 1, "", (i - 1) in self.anaphoric))
+            # 雑誌『X』: a classifier noun with the quoted name hanging off it
+            if not out and i + 2 < self.span.end and self.doc[i + 1].text in _OPEN_QUOTES and (i + 2) in self.ent:
+                key2 = self.ent[i + 2]
+                last = max(j for j in range(i + 2, self.span.end) if self.ent.get(j) == key2 and all(self.ent.get(k) == key2 for k in range(i + 2, j + 1)))
+                if last + 1 < self.span.end and self.doc[last + 1].text in _CLOSE:
+                    out.append(Ref(key2, last, "name", False))
+            if not out:
+                for c in tok.children:
+                    if c.i > i and c.dep_ in ("compound", "nmod", "appos") and self.bunsetu[c.i] == self.bunsetu[i] and c.i in self.ent:
+                        key2 = self.ent[c.i]
+                        if all(r.key != key2 for r in out):
+                            out.append(Ref(key2, c.i, "name", c.i in self.anaphoric))
+        # coordination: AとBが, AやB, A、B
+        for c in tok.children:
+            if c.i >= i or c.dep_ not in ("nmod", "conj", "compound", "obl", "nsubj", "dep", "appos"):
+                continue
+            p = self.particle(c)
+            if p in lex.coordinators or (not p and c.dep_ == "conj") or (not p and c.dep_ in ("nmod", "compound", "conj") and self.followed_by_comma(c) and self.ent.get(c.i) and key):
+                for r in self.refs(c, _depth + 1):
+                    if all(r.key != o.key for o in out):
+                        out.append(r)
+        res = tuple(out)
+        self._refs[i] = res
+        return res
+
+    # ------------------------------------------------------------ predicates
+
+    def voice(self, pred) -> str:
+        aux = [c.lemma_ for c in pred.children if c.dep_ == "aux" and c.i > pred.i]
+        if any(a in _CAUSATIVE for a in aux):
+            return "causative"
+        if any(a in _PASSIVE for a in aux):
+            return "passive"
+        return "active"
+
+    def cases(self, particle: str, voice: str, nominal: bool) -> frozenset[str]:
+        p = particle
+        if len(p) > 1 and p[-1] in "はも" and p[:-1] in ("に", "で", "から", "へ", "と", "まで", "より"):
+            p = p[:-1]
+        if nominal and len(p) > 1 and p.endswith("の"):
+            p = p[:-1]  # への -> へ, との -> と, による(の) stays agentive below
+        p = _AGENT_FORMS.get(p, p)
+        if voice == "passive":
+            if p in SUBJECT:
+                return frozenset({"を", p})
+            if p in (AGENT, "から"):
+                return frozenset({"が", p})
+            if p == "に":
+                return frozenset({"が", "に"})
+        elif voice == "causative":
+            if p in SUBJECT:
+                return frozenset({"causer"})
+            if p == "に":
+                return frozenset({"が", "に"})
+        if nominal and p == AGENT:
+            return frozenset({"が", p})
+        return frozenset({p})
+
+    def arguments(self, pred) -> list[Arg]:
+        """The arguments of ``pred``: its particle-marked dependents, plus a recovered subject
+        (clause chain, sentence topic, earlier topic) and a relative-clause gap."""
+        if pred.i in self._args:
+            return self._args[pred.i]
+        voice = self.voice(pred)
+        nominal = pred.pos_ in ("NOUN", "PROPN") and not any(c.dep_ in ("aux", "cop") for c in pred.children)
+        args = []
+        for c in pred.children:
+            if c.i >= pred.i or c.dep_ not in _ARG_DEPS:
+                continue
+            p = self.particle(c)
+            if not p and c.dep_ == "compound" and nominal:
+                if c.i + 1 < pred.i and self.ent.get(c.i + 1) == self.ent.get(c.i):
+                    continue  # not the last token of its name
+                p = "の"  # Microsoft出資: a compound before a nominal predicate acts like XのN
+            if not p:
+                continue
+            refs = self.refs(c)
+            if refs:
+                args.append(Arg(c.i, p, self.cases(p, voice, nominal), refs))
+        if not any(a.particle in SUBJECT or "が" in a.cases and a.particle != AGENT for a in args) and not nominal:
+            sub = self.subject(pred)
+            if sub is not None:
+                args.append(Arg(sub.token, "が", self.cases("が", voice, nominal), sub.refs))
+        gap = self.gap(pred)
+        if gap is not None:
+            args.append(gap)
+        self._args[pred.i] = args
+        return args
+
+    def gap(self, pred) -> Arg | None:
+        """アルトマン氏が率いるチーム: the noun a relative clause modifies."""
+        if pred.dep_ != "acl" or pred.head.i <= pred.i:
+            return None
+        head = pred.head
+        if head.lemma_ in self.ruleset.factuality.modality_nouns or head.lemma_ in NOMINALIZERS:
+            return None
+        refs = self.refs(head)
+        if not refs:
+            refs = self.copula_subject(head)
+        if not refs:
+            return None
+        return Arg(head.i, "", frozenset(), refs, gap=True)
+
+    def copula_subject(self, noun) -> tuple[Ref, ...]:
+        """ZはXにあるN(だ): a predicate noun stands for its subject."""
+        if noun.dep_ not in ("ROOT", "advcl", "conj") and not any(c.dep_ == "cop" for c in noun.children):
+            return ()
+        sub = self.subject(noun)
+        return sub.refs if sub is not None else ()
+
+    def governor(self, node) -> tuple[object, str] | None:
+        """The predicate a clause depends on, and how: "complement" (…と述べた), "nominal"
+        (…ことを発表した),
+        "chain" (…し、…した), "relative" (…するN) or "other"."""
+        head = node.head
+        if head.i == node.i:
+            return None
+        if node.dep_ == "acl" and head.lemma_ in NOMINALIZERS:
+            up = head.head
+            if up.i != head.i and up.i > head.i:
+                return up, "nominal"
+            return None
+        p = self.particle(node)
+        if p in ("と", "とも", "って", "か", "とは") or self.tail_text(node).endswith("と"):
+            return head, "complement"
+        if node.dep_ in _CHAIN_DEPS:
+            return head, "chain"
+        if node.dep_ == "acl":
+            return head, "relative"
+        return head, "other"
+
+    def tail_text(self, tok) -> str:
+        """The text after ``tok`` to the end of its bunsetsu (し, た, ない, と...)."""
+        doc, b = self.doc, self.bunsetu
+        j = tok.i + 1
+        while j < len(doc) and b[j] == b[tok.i] and doc[j].pos_ != "PUNCT":
+            j += 1
+        return doc[tok.i + 1:j].text
+
+    def subject(self, pred) -> Arg | None:
+        """The subject of ``pred``: its own が/は-phrase (the nearest), else the は-topic of a
+        clause before it, else shared down a chain of clauses (XがYに加わり、Zを率いる; XはYと
+        述べた; XはYを構築していることを発表した), else the topic of an earlier sentence."""
+        if pred.i in self._subject:
+            return self._subject[pred.i]
+        self._subject[pred.i] = None
+        found = None
+        kids = [c for c in pred.children if c.i < pred.i]
+        own = [c for c in kids if c.dep_ in ("nsubj", "nsubj:pass", "dep", "obl", "nmod") and self.particle(c) in SUBJECT and c.lemma_ not in NOMINALIZERS]
+        ga = [c for c in own if self.particle(c) == "が"]
+        if ga:
+            candidates = ga
+        else:
+            # Xは…し、Yは…した: the nearest topic, whether GiNZA hung it on this predicate or on
+            # a clause before it
+            candidates = own + [t for c in kids if c.dep_ in ("advcl", "conj") for t in c.children
+                                if t.i < c.i and t.dep_ in ("nsubj", "dep", "obl") and self.particle(t) == "は"]
+        if candidates:
+            c = max(candidates, key=lambda t: t.i)
+            refs = self.refs(c)
+            if refs:
+                found = Arg(c.i, self.particle(c), frozenset({"が"}), refs)
+            elif c.dep_ in ("nsubj", "nsubj:pass"):
+                return None  # a subject that names no entity (同僚が, 会社は) blocks inheritance
+        if found is None:
+            gov = self.governor(pred)
+            if gov is not None and gov[1] in ("complement", "nominal", "chain") and gov[0].i > pred.i:
+                found = self.subject(gov[0])
+            elif gov is None and self.topic is not None:
+                found = Arg(-1, "は", frozenset({"が"}), (self.topic,))
+        self._subject[pred.i] = found
+        return found
