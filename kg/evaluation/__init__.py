@@ -137,7 +137,7 @@ def evaluate(
 
 
 # scorer modules register themselves on import
-from . import entities  # noqa: E402,F401
+from . import entities, relations  # noqa: E402,F401
 from .run import Run  # noqa: E402
 
 __all__ = ["DATASETS", "SCORERS", "GoldSet", "Item", "PRF", "Report", "Run", "Score", "evaluate", "scorer"]

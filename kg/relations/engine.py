@@ -26,6 +26,7 @@ ANAPHOR_FACTOR = 0.9
 UNMAPPED_RULE = "unmapped_predicate.v1"
 UNMAPPED_CONFIDENCE = 0.3
 _RECENT = 3  # sentences back that 同社 / 彼 may reach
+LAST_KINDS = ("closure",)  # kinds that read the facts the others found
 
 
 def extract(doc, offset: int, sentence_base: int, mentions: Sequence[Mention], entities: dict[str, Entity], ruleset: RuleSet, state: dict | None = None) -> list[Fact]:
@@ -34,21 +35,24 @@ def extract(doc, offset: int, sentence_base: int, mentions: Sequence[Mention], e
     state = state if state is not None else {}
     bunsetu = _bunsetu_ids(doc)
     ent, spans = _map_mentions(doc, offset, mentions, bunsetu, entities, ruleset)
-    kinds = {}
-    for r in ruleset.rules:
+    kinds: dict[str, list[Rule]] = {}
+    for r in sorted(ruleset.rules, key=lambda r: r.kind in LAST_KINDS):
         kinds.setdefault(r.kind, []).append(r)
     facts: list[Fact] = []
     for k, span in enumerate(doc.sents):
         s = Sentence(doc, span, offset, sentence_base + k, ent, [m for m in spans if span.start <= m[0] < span.end], entities, ruleset, bunsetu)
         s.topic = state.get("topic")
+        s.pending = state.get("pending")
         _resolve_anaphors(s, state)
         s.source = sentence_source(s)
         found: list[Fact] = []
 
-        def emit(rule: Rule, a: Ref, b: Ref, pred, tokens, _found=found, _s=s):
-            _found.append(_fact(_s, rule, a, b, pred, tokens))
+        def emit(rule: Rule, a: Ref, b: Ref, pred, tokens, span=None, _found=found, _s=s):
+            _found.append(_fact(_s, rule, a, b, pred, tokens, span))
 
         for kind, rules in kinds.items():
+            if kind in LAST_KINDS:
+                s.found = _checked(found, entities)
             MATCHERS[kind](s, rules, emit)
         found.extend(_unmapped(s, found))
         facts.extend(_checked(found, entities))
@@ -150,16 +154,17 @@ def _antecedent(s: Sentence, tok, wanted, state: dict) -> str | None:
 
 
 def _remember(s: Sentence, state: dict) -> None:
-    """Carry the sentence's topic and its salient entities to the next sentences."""
+    """Carry the sentence's topic and its salient entities to the next sentences, and a name
+    left before a parenthesis the parser cut the sentence in."""
+    _remember_parenthesis(s, state)
     recent = state.setdefault("recent", [])
     subjects = set()
     root = s.span.root
     sub = s.subject(root)
-    if sub is not None and sub.token >= 0:
+    if sub is not None and not any(r.inferred for r in sub.refs):
         subjects = {r.key for r in sub.refs}
-        if s.particle(s.doc[sub.token]) in ("は",) and sub.refs:
-            r = sub.refs[0]
-            state["topic"] = Ref(r.key, -1, "topic")
+        if sub.particle == "は" and sub.refs:
+            state["topic"] = Ref(sub.refs[0].key, -1, "topic")
     for tok in s.span:
         if s.particle(tok) in SUBJECT:
             subjects |= {r.key for r in s.refs(tok)}
@@ -168,14 +173,41 @@ def _remember(s: Sentence, state: dict) -> None:
     del recent[:-50]
 
 
+def _remember_parenthesis(s: Sentence, state: dict) -> None:
+    """X(よみ、1963年- / ) / は、…: remember X while the parser's sentences are inside its
+    parenthesis, for the sentence after it closes."""
+    depth = state.get("paren_depth", 0)
+    if depth <= 0:
+        state.pop("pending", None)
+    ends = {e - 1: key for _st, e, key in s.mentions}
+    opened_here = False
+    for t in s.span:
+        if t.text in ("(", "（"):
+            depth += 1
+            before = next((ends[k] for k in (t.i - 1, t.i - 2) if k in ends and s.bunsetu[k] == s.bunsetu[t.i - 1]), None)
+            if depth == 1 and before is not None:
+                state["pending"] = Ref(before, -1)
+                opened_here = True
+        elif t.text in (")", "）") and depth > 0:
+            depth -= 1
+    if depth == 0 and opened_here:
+        state.pop("pending", None)  # the parenthesis opened and closed in this sentence
+    state["paren_depth"] = depth
+
+
 # ---------------------------------------------------------------- facts
 
-def _fact(s: Sentence, rule: Rule, a: Ref, b: Ref, pred, tokens) -> Fact:
+def _fact(s: Sentence, rule: Rule, a: Ref, b: Ref, pred, tokens, span=None) -> Fact:
     subj, obj = (b, a) if rule.direction == "of_to_holder" else (a, b)
     doc = s.doc
     toks = [doc[i] for i in tokens if i >= 0]
-    begin = s.offset + min(t.idx for t in toks)
-    end = s.offset + max(t.idx + len(t.text) for t in toks)
+    if span is not None:
+        begin, end = span
+    elif toks:
+        begin = s.offset + min(t.idx for t in toks)
+        end = s.offset + max(t.idx + len(t.text) for t in toks)
+    else:
+        begin, end = s.offset + s.span.start_char, s.offset + s.span.end_char
     negated, modality = factuality(s, pred) if pred is not None else (False, None)
     inferred = a.inferred or b.inferred
     conf = rule.confidence * (INFERRED_FACTOR if inferred else 1.0) * (ANAPHOR_FACTOR if a.anaphoric or b.anaphoric else 1.0)

@@ -14,7 +14,7 @@ from collections.abc import Callable, Sequence
 from .rules import Rule, Slot
 from .syntax import SUBJECT, Arg, Ref, Sentence
 
-Emit = Callable[[Rule, Ref, Ref, object, Sequence[int]], None]
+Emit = Callable[..., None]  # emit(rule, holder_or_subject, of_or_object, predicate, tokens, span=None)
 Matcher = Callable[[Sentence, Sequence[Rule], Emit], None]
 MATCHERS: dict[str, Matcher] = {}
 
@@ -22,6 +22,7 @@ _OPEN = {"(": ")", "（": "）", "「": "」", "『": "』"}
 _APPOSITIVE_LINKS = (("で", "ある"), ("で", "あり"), ("の",), ("、",), ())
 _COPULA_END = {"。", "．", "!", "！", "?", "？"}
 OCCUPATION = "Position_Vocation"  # GiNZA's label for occupations and titles
+_SUBNATIONAL = {"Province", "City", "County", "GPE_Other", "Domestic_Region"}
 
 
 def matcher(kind: str):
@@ -112,15 +113,15 @@ def _title_rules(s: Sentence, tok) -> tuple[int, tuple[Rule, ...]] | None:
         text = doc[k:tok.i + 1].text.replace(" ", "")
         rules = idx.get(text)
         if rules:
-            return k, rules
+            return _compound_start(s, k), rules
     rules = idx.get(tok.lemma_)
     if rules:
-        return tok.i, rules
+        return _compound_start(s, tok.i), rules
     nxt = tok.i + 1
     if nxt < len(doc) and b[nxt] == b[tok.i] and doc[nxt].pos_ in ("NOUN", "PROPN") and not doc[nxt].tag_.startswith("接尾辞"):
         return None  # not the head of its compound
     label = tok.ent_type_
-    if tok.tag_.startswith("接尾辞") and tok.text in s.lex.occupation_suffixes and tok.i > s.span.start and doc[tok.i - 1].pos_ == "NOUN":
+    if tok.tag_.startswith("接尾辞") and tok.text in s.lex.occupation_suffixes and tok.i > s.span.start and doc[tok.i - 1].tag_.startswith("名詞") and tok.i - 1 not in s.ent:
         label = OCCUPATION  # 興行 + 家
         start = tok.i - 1
     elif tok.tag_.startswith("名詞-普通名詞"):
@@ -129,8 +130,17 @@ def _title_rules(s: Sentence, tok) -> tuple[int, tuple[Rule, ...]] | None:
         return None
     rules = s.ruleset.title_ner_rules.get(label) if label else None
     if rules:
-        return start, rules
+        return _compound_start(s, start), rules
     return None
+
+
+def _compound_start(s: Sentence, i: int) -> int:
+    """物理 + 学者, 陸上競技 + 選手: the first noun of the title's compound in its bunsetsu."""
+    doc, b = s.doc, s.bunsetu
+    k = i
+    while k - 1 >= s.span.start and b[k - 1] == b[i] and k - 1 not in s.ent and doc[k - 1].pos_ in ("NOUN", "PROPN", "NUM", "ADJ") and doc[k - 1].text not in s.lex.title_prefixes:
+        k -= 1
+    return k
 
 
 def title_chains(s: Sentence) -> list[tuple[int, int, list[tuple[int, tuple[Rule, ...]]]]]:
@@ -219,7 +229,13 @@ def _predicate_title(s: Sentence, tok) -> bool:
     if tok.dep_ == "ROOT" or any(c.dep_ == "cop" for c in tok.children):
         return True
     nxt = tok.i + 1
-    return nxt < len(s.doc) and s.doc[nxt].text in _COPULA_END
+    if nxt < len(s.doc) and s.doc[nxt].text in _COPULA_END:
+        return True
+    # 日本の小説家、コピーライター。: the first of coordinated predicate nouns
+    head = tok.head
+    return (tok.dep_ in ("conj", "advcl", "nmod", "compound") and head.i > tok.i and nxt < len(s.doc)
+            and s.doc[nxt].text in ("、", "・") and head.pos_ in ("NOUN", "PROPN") and head.i not in s.ent
+            and _predicate_title(s, head))
 
 
 @matcher("role")
@@ -358,7 +374,31 @@ def _noun_head(s: Sentence, i: int):
 def _possessive(s: Sentence, rule: Rule, xs, z: Ref, pred, emit: Emit) -> None:
     for x in xs:
         if x.key != z.key and fits(s, x, rule.of) and fits(s, z, rule.holder):
+            if rule.pattern.get("levels_required") and not _admin_pair(s, x, z):
+                continue
             emit(rule, z, x, pred, (x.token, z.token))
+
+
+def _admin_pair(s: Sentence, x: Ref, z: Ref) -> bool:
+    """Both are administrative places and z is below x (カナダのオンタリオ州, 州の郡)."""
+    lx, lz = _ref_level(s, x), _ref_level(s, z)
+    if lx is not None and lz is not None:
+        return lz > lx
+    return lx == 1 and lz is None and _subnational(s, z)
+
+
+def _subnational(s: Sentence, r: Ref) -> bool:
+    for start, end, key in s.mentions:
+        if key == r.key and start <= r.token < end:
+            return any(t.ent_type_ in _SUBNATIONAL for t in s.doc[start:end])
+    return False
+
+
+def _ref_level(s: Sentence, r: Ref) -> int | None:
+    for start, end, key in s.mentions:
+        if key == r.key and start <= r.token < end:
+            return place_level(s, start, end, s.doc[start:end].text)
+    return None
 
 
 # ---------------------------------------------------------------- pair
@@ -379,3 +419,103 @@ def match_pairs(s: Sentence, rules: Sequence[Rule], emit: Emit) -> None:
                     for y in members[n + 1:]:
                         if x.key != y.key:
                             emit(rule, x, y, pred, (x.token, y.token, pred.i))
+
+
+# ---------------------------------------------------------------- hierarchy (place lists)
+
+def place_level(s: Sentence, start: int, end: int, text: str) -> int | None:
+    """1 for a country (GiNZA's Country label or Sudachi's place-name-country tag), else the level
+    of the name's suffix (州 2, 県 3, 市 4...: lexicon place_levels), else None."""
+    last = s.doc[end - 1]
+    if last.ent_type_ == "Country" or last.tag_.endswith("地名-国"):
+        return 1  # チェコ共和国, アメリカ合衆国: the name ends in a country
+    return _suffix_level(s, text)
+
+
+def _suffix_level(s: Sentence, text: str) -> int | None:
+    levels = s.lex.place_levels
+    for n in range(min(4, len(text) - 1), 0, -1):
+        lv = levels.get(text[-n:])
+        if lv is not None:
+            return lv
+    return None
+
+
+@matcher("hierarchy")
+def match_hierarchies(s: Sentence, rules: Sequence[Rule], emit: Emit) -> None:
+    """スペイン、ガリシア州、ルーゴ県 / アメリカ合衆国テキサス州中部、ダラス郡とコリン郡: a run of
+    places from larger to smaller, each in the one before it."""
+    doc, lex = s.doc, s.lex
+    ms = s.mentions
+    if len(ms) < 2:
+        return
+    for rule in rules:
+        chain: list[tuple[int, int, str, int | None, str]] = []  # (start, end, key, level, joined by)
+        for m in ms:
+            start, end, key = m
+            ref = Ref(key, end - 1)
+            if not fits(s, ref, rule.holder):
+                chain = []
+                continue
+            text = doc[start:end].text
+            level = place_level(s, start, end, text)
+            link = None
+            if chain:
+                prev_end = chain[-1][1]
+                between = [t for t in doc[prev_end:start]]
+                words = [t.text for t in between]
+                if all(w in ("、", "・", ",") or w in lex.place_parts for w in words):
+                    link = "in"
+                elif len(words) == 1 and words[0] in ("と", "や", "および", "及び"):
+                    link = "and"
+            if link is None:
+                chain = [(start, end, key, level, "")]
+                continue
+            chain.append((start, end, key, level, link))
+            child = chain[-1]
+            # the parent: the nearest earlier member not coordinated with this one
+            k = len(chain) - 2
+            if link == "and":
+                while k >= 0 and chain[k + 1][4] == "and":
+                    k -= 1
+            if k < 0:
+                continue
+            parent = chain[k]
+            if parent[3] is None or (child[3] is not None and child[3] <= parent[3]) or (child[3] is None and parent[3] != 1):
+                continue
+            if child[3] is None and not _subnational(s, Ref(child[2], child[1] - 1)):
+                continue  # アメリカ、ヨーロッパ: an unknown place after a country must look subnational
+            if rule.pattern.get("levels_required") and child[3] is None:
+                continue
+            x = Ref(parent[2], parent[1] - 1)
+            z = Ref(child[2], child[1] - 1)
+            if fits(s, x, rule.of) and x.key != z.key:
+                emit(rule, z, x, None, (x.token, z.token))
+
+
+# ---------------------------------------------------------------- closure
+
+@matcher("closure")
+def match_closures(s: Sentence, rules: Sequence[Rule], emit: Emit) -> None:
+    """A in B, B in C (found in this sentence) -> A in C."""
+    for rule in rules:
+        over = set(rule.pattern.get("over", (rule.relation,)))
+        edges: dict[str, set[str]] = {}
+        for f in s.found:
+            if f.relation in over and f.asserted:
+                edges.setdefault(f.subject, set()).add(f.object)
+        for a, bs in edges.items():
+            seen = set(bs)
+            frontier = list(bs)
+            while frontier:
+                b = frontier.pop()
+                for c in edges.get(b, ()):
+                    if c not in seen and c != a:
+                        seen.add(c)
+                        frontier.append(c)
+                        emit(rule, Ref(a, -1), Ref(c, -1), None, (), span=_span_of(s.found, a, b, c))
+
+
+def _span_of(facts, a: str, b: str, c: str) -> tuple[int, int]:
+    parts = [f for f in facts if (f.subject, f.object) in ((a, b), (b, c)) or f.subject in (a, b) and f.object in (b, c)]
+    return min(f.begin for f in parts), max(f.end for f in parts)

@@ -19,6 +19,10 @@ Kinds (the matchers live in matchers.py and are registered by name):
   N is one of ``heads``.
 - ``pair``: a relational noun or predicate (``lemmas``) whose argument coordinates two members of
   a symmetric relation (MicrosoftとIntelのパートナーシップ, AとBは結婚した).
+- ``hierarchy``: a run of places from larger to smaller (スペイン、ガリシア州、ルーゴ県), each in the
+  one before it, judged by the level of the names (lexicon ``place_levels``).
+- ``closure``: A in B and B in C found in one sentence give A in C (``over``: the relations
+  followed).
 """
 
 from __future__ import annotations
@@ -33,14 +37,16 @@ import yaml
 from ..errors import RuleError
 from ..vocab import classes, relations
 
-KINDS = ("frame", "role", "possessive", "pair")
+KINDS = ("frame", "role", "possessive", "pair", "hierarchy", "closure")
 RELATED = "related"
 _RULE_KEYS = {"id", "description", "kind", "relation", "confidence", "examples", "pattern", "direction", "voice", "measured"}
 _PATTERN_KEYS = {
     "frame": {"lemmas", "subject", "object"},
     "role": {"titles", "title_ner", "holder", "of", "forms"},
-    "possessive": {"holder", "of", "connectors", "heads"},
+    "possessive": {"holder", "of", "connectors", "heads", "levels_required"},
     "pair": {"lemmas", "members"},
+    "hierarchy": {"holder", "of", "levels_required"},
+    "closure": {"over"},
 }
 ROLE_FORMS = ("appositive", "suffix", "copula", "appoint", "serve")
 _SLOT_KEYS = {"particles", "classes", "ner"}
@@ -157,6 +163,7 @@ class Lexicon:
     serve_verbs: frozenset[str]  # ZがXのTITLEを務める
     adnominal_titles: frozenset[str]  # X出身の人物: the title describes the noun after it
     occupation_suffixes: frozenset[str]  # 興行家, 研究者: a suffix making an occupation
+    place_levels: dict  # place-name suffix -> administrative level (州 2, 県 3, 市 4); countries are 1
     anaphors: dict  # 同社 -> classes it may refer to
     pronouns: dict  # 彼 -> classes
 
@@ -355,6 +362,13 @@ def _parse_rule(item, source: str, n: int) -> Rule:
         if not isinstance(conns, list) or not all(isinstance(c, str) for c in conns):
             fail("'connectors' must be a list of strings (\"の\", \"\")")
         check_words("heads", False)
+    elif kind == "hierarchy":
+        check_slot("holder", True, False)
+        check_slot("of", True, False)
+    elif kind == "closure":
+        over = pattern.get("over", [rel])
+        if not isinstance(over, list) or not all(isinstance(x, str) and x in relations() for x in over):
+            fail("'over' must be a list of relations whose chains the closure follows")
     elif kind == "pair":
         check_words("lemmas", True)
         check_slot("members", True, False)
@@ -430,6 +444,7 @@ def _lexicon(d: dict) -> Lexicon:
         serve_verbs=words("serve_verbs"),
         adnominal_titles=words("adnominal_titles"),
         occupation_suffixes=words("occupation_suffixes"),
+        place_levels={k: int(v) for k, v in dict(d.get("place_levels", {})).items()},
         anaphors={k: tuple(v) for k, v in dict(d.get("anaphors", {})).items()},
         pronouns={k: tuple(v) for k, v in dict(d.get("pronouns", {})).items()},
     )

@@ -22,6 +22,8 @@ SUBJECT = ("が", "は", "も")
 AGENT = "によって"
 _AGENT_FORMS = {"によって": AGENT, "により": AGENT, "による": AGENT, "によっては": AGENT, "によりは": AGENT}
 _CLOSE = set("」』）)】〕”\"")
+_PARENS = set("(（")
+_PARENS_CLOSE = set(")）")
 _OPEN_QUOTES = set("「『【〔“\"")
 _ARG_DEPS = {"nsubj", "obj", "obl", "iobj", "nmod", "dep", "nsubj:pass", "csubj", "advcl", "compound", "acl", "conj", "obl:tmod"}
 _CHAIN_DEPS = {"advcl", "conj", "ccomp", "xcomp", "csubj"}
@@ -68,6 +70,8 @@ class Sentence:
     bunsetu: list[int]  # bunsetsu number of each token of the doc
     anaphoric: set[int] = field(default_factory=set)
     topic: Ref | None = None  # subject carried from an earlier sentence
+    pending: Ref | None = None  # a name left before a parenthesis the parser cut the sentence in
+    found: list = field(default_factory=list)  # facts found so far (for closure rules)
     source: str | None = None  # によると source of the whole sentence
     _particles: dict = field(default_factory=dict)
     _refs: dict = field(default_factory=dict)
@@ -116,9 +120,16 @@ class Sentence:
             if start <= i < end - 1:
                 j = end  # 『太陽の季節』に: read after the whole name, not its inner の
                 break
-        # skip what hangs off the head inside its bunsetsu (雑誌『X』を: the quoted name)
-        while j < len(doc) and b[j] == b[i] and doc[j].pos_ not in ("ADP", "SCONJ") and (doc[j].head.i == i or doc[j].head.head.i == i and doc[j].head.i > i):
-            j += 1
+        # skip what hangs off the head inside its bunsetsu (雑誌『X』を: the quoted name) and a
+        # parenthesis after it (木村千歌(きむらちか、1964年-)は)
+        while j < len(doc) and (b[j] == b[i] or doc[j].text in _PARENS):
+            if doc[j].text in _PARENS:
+                j = self._after_paren(j)
+                continue
+            if doc[j].pos_ not in ("ADP", "SCONJ") and (doc[j].head.i == i or doc[j].head.head.i == i and doc[j].head.i > i):
+                j += 1
+                continue
+            break
         while j < len(doc) and (b[j] == b[i] or j == i + 1 or doc[j].text in _CLOSE and not out or out and doc[j].dep_ == "fixed"):
             t = doc[j]
             if t.text in _CLOSE and not out:
@@ -136,6 +147,39 @@ class Sentence:
         p = "".join(out)
         self._particles[i] = p
         return p
+
+    def paren_owner(self) -> dict[int, tuple[str, int]]:
+        """Tokens inside a parenthesis right after a name -> (that name's key, its last token)."""
+        if "owner" in self._particles:
+            return self._particles["owner"]
+        out: dict[int, tuple[str, int]] = {}
+        ends = {e - 1: key for _s, e, key in self.mentions}
+        for t in self.span:
+            if t.text in _PARENS and t.i - 1 in ends:
+                close = self._after_paren(t.i)
+                for j in range(t.i, min(close, self.span.end)):
+                    out.setdefault(j, (ends[t.i - 1], t.i - 1))
+        self._particles["owner"] = out
+        return out
+
+    def opens_with_particle(self) -> bool:
+        """The sentence starts with the topic particle of a subject cut off before it."""
+        t = self.doc[self.span.start]
+        return t.pos_ == "ADP" and t.text in SUBJECT
+
+    def _after_paren(self, j: int) -> int:
+        """The token after the parenthesis opening at ``j`` (nested ones included)."""
+        doc = self.doc
+        depth = 0
+        while j < len(doc):
+            if doc[j].text in _PARENS:
+                depth += 1
+            elif doc[j].text in _PARENS_CLOSE:
+                depth -= 1
+                if depth == 0:
+                    return j + 1
+            j += 1
+        return j
 
     def followed_by_comma(self, tok) -> bool:
         j = tok.i + 1
@@ -166,6 +210,12 @@ class Sentence:
                     out.extend(Ref(r.key, r.token, "part", r.anaphoric) for r in self.refs(c, _depth + 1) if self.class_ok(r.key, ("Place",)))
         if not out and key is not None:
             out.append(Ref(key, i, "", i in self.anaphoric))
+        if not out and key is None:
+            owner = self.paren_owner().get(i)
+            if owner is not None:
+                # 宮城聰(みやぎさとし、1959年2月9日-)は: GiNZA hung は on the date inside the
+                # parenthesis; the phrase is the name before it
+                out.append(Ref(owner[0], owner[1], "", False))
         if not out:
             # 「X」と呼ばれるN / XというN: N names X
             for c in tok.children:
@@ -326,7 +376,13 @@ class Sentence:
         self._subject[pred.i] = None
         found = None
         kids = [c for c in pred.children if c.i < pred.i]
-        own = [c for c in kids if c.dep_ in ("nsubj", "nsubj:pass", "dep", "obl", "nmod") and self.particle(c) in SUBJECT and c.lemma_ not in NOMINALIZERS]
+        own = [c for c in kids if c.dep_ in ("nsubj", "nsubj:pass", "csubj", "dep", "obl", "nmod") and self.particle(c) in SUBJECT and c.lemma_ not in NOMINALIZERS]
+        if not own and self.pending is not None and self.opens_with_particle():
+            # 大崎貞和(おおさき… / …) / は、日本の法学者。: GiNZA cut the sentence inside the
+            # parenthesis; the name before it is the subject of what follows
+            found = Arg(-1, self.doc[self.span.start].text, frozenset({"が"}), (self.pending,))
+            self._subject[pred.i] = found
+            return found
         ga = [c for c in own if self.particle(c) == "が"]
         if ga:
             candidates = ga
