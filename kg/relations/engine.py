@@ -20,6 +20,7 @@ from .factuality import attribution, factuality, sentence_source
 from .matchers import MATCHERS, predicate_lemmas
 from .rules import RELATED, Rule, RuleSet
 from .syntax import SUBJECT, Ref, Sentence
+from .tokens import LDoc
 
 INFERRED_FACTOR = 0.8
 ANAPHOR_FACTOR = 0.9
@@ -34,7 +35,9 @@ def extract(doc, offset: int, sentence_base: int, mentions: Sequence[Mention], e
     ``state`` carries the は-topic and the recently salient entities from one chunk to the next."""
     state = state if state is not None else {}
     bunsetu = _bunsetu_ids(doc)
-    ent, spans = _map_mentions(doc, offset, mentions, bunsetu, entities, ruleset)
+    light = LDoc(doc)
+    ent, spans = _map_mentions(doc, light, offset, mentions, bunsetu, entities, ruleset)
+    doc = light
     kinds: dict[str, list[Rule]] = {}
     for r in sorted(ruleset.rules, key=lambda r: r.kind in LAST_KINDS):
         kinds.setdefault(r.kind, []).append(r)
@@ -44,6 +47,9 @@ def extract(doc, offset: int, sentence_base: int, mentions: Sequence[Mention], e
         s.topic = state.get("topic")
         s.pending = state.get("pending")
         _resolve_anaphors(s, state)
+        if len(s.mentions) + len(s.anaphoric) + (s.topic is not None) + (s.pending is not None) < 2:
+            _remember(s, state)
+            continue  # no two entities to relate
         s.source = sentence_source(s)
         found: list[Fact] = []
 
@@ -72,19 +78,19 @@ def _bunsetu_ids(doc) -> list[int]:
     return out
 
 
-def _map_mentions(doc, offset, mentions, bunsetu, entities, ruleset):
+def _map_mentions(spacy_doc, doc: LDoc, offset, mentions, bunsetu, entities, ruleset):
     token_entity: dict[int, str] = {}
     spans = []
     lo, hi = offset, offset + len(doc.text)
     for m in mentions:
         if m.begin < lo or m.end > hi:
             continue
-        span = doc.char_span(m.begin - offset, m.end - offset, alignment_mode="expand")
+        span = spacy_doc.char_span(m.begin - offset, m.end - offset, alignment_mode="expand")
         if span is None or len(span) == 0:
             continue
         spans.append((span.start, span.end, m.entity))
-        for t in span:
-            token_entity[t.i] = m.entity
+        for i in range(span.start, span.end):
+            token_entity[i] = m.entity
     # the rest of a mention's bunsetsu (氏, 社, particles) points to it too, up to the next mention
     last: tuple[int, str] | None = None
     for i in range(len(doc)):

@@ -167,6 +167,9 @@ def attribution(s: Sentence, pred) -> str | None:
 def sentence_source(s: Sentence) -> str | None:
     """X によると / X によれば: the sentence is attributed to X."""
     markers = s.ruleset.factuality.source_markers
+    text = s.span.text
+    if not any(m in text for m in markers):
+        return None
     for tok in s.span:
         p = s.particle(tok)
         if p and any(p.startswith(m) for m in markers):

@@ -19,7 +19,7 @@ Matcher = Callable[[Sentence, Sequence[Rule], Emit], None]
 MATCHERS: dict[str, Matcher] = {}
 
 _OPEN = {"(": ")", "（": "）", "「": "」", "『": "』"}
-_APPOSITIVE_LINKS = (("で", "ある"), ("で", "あり"), ("の",), ("、",), ())
+_APPOSITIVE_LINKS = (("で", "ある"), ("で", "あり"), ("の",), ("、",), ("『",), ("「",), ("の", "『"), ("の", "「"), ())
 _COPULA_END = {"。", "．", "!", "！", "?", "？"}
 OCCUPATION = "Position_Vocation"  # GiNZA's label for occupations and titles
 _SUBNATIONAL = {"Province", "City", "County", "GPE_Other", "Domestic_Region"}
@@ -61,8 +61,9 @@ def predicate_lemmas(s: Sentence, pred) -> set[str]:
 @matcher("frame")
 def match_frames(s: Sentence, rules: Sequence[Rule], emit: Emit) -> None:
     index = s.ruleset.frame_index
+    heads = s.ruleset.predicate_heads
     for pred in s.span:
-        if pred.pos_ not in ("VERB", "NOUN", "ADJ", "PROPN"):
+        if pred.pos_ not in ("VERB", "NOUN", "ADJ", "PROPN") or (pred.lemma_ not in heads and pred.text not in heads):
             continue
         found = [r for lemma in predicate_lemmas(s, pred) for r in index.get(lemma, ()) if r.kind == "frame"]
         if not found:
@@ -180,6 +181,9 @@ def _of_side(s: Sentence, start: int) -> tuple[list[Ref], int | None]:
         return [], None
     if doc[k].text == "の" and doc[k].pos_ == "ADP" and k - 1 >= s.span.start:
         return list(s.refs(doc[k - 1])), k - 1
+    # 綾辻行人による小説: the agent of the work
+    if k - 2 >= s.span.start and doc[k - 1].text == "に" and doc[k].lemma_ == "よる":
+        return list(s.refs(doc[k - 2])), k - 2
     if k in s.ent and doc[k].pos_ not in ("ADP", "PUNCT", "SCONJ", "AUX", "SYM"):
         return list(s.refs(doc[k])), k
     return [], None
@@ -297,9 +301,15 @@ def match_roles(s: Sentence, rules: Sequence[Rule], emit: Emit) -> None:
                         continue
                     sides = suffix_of if form == "suffix" else of
                     for x in sides or ():
-                        if x.key == holder.key or not fits(s, holder, rule.holder) or not fits(s, x, rule.of):
+                        if x.key == holder.key:
                             continue
-                        emit(rule, holder, x, pred, (x.token, holder.token, end))
+                        h, o = holder, x
+                        if not (fits(s, h, rule.holder) and fits(s, o, rule.of)):
+                            # 蔡明亮監督の『愛情万歳』: the name before an agent title holds it
+                            if form != "appositive" or not (fits(s, x, rule.holder) and fits(s, holder, rule.of)) or of_tok is None or doc[of_tok].text == "の":
+                                continue
+                            h, o = x, holder
+                        emit(rule, h, o, pred, (x.token, holder.token, end))
 
 
 def _described(s: Sentence, title) -> list[tuple[Ref, object, str]]:
@@ -336,6 +346,8 @@ def match_possessives(s: Sentence, rules: Sequence[Rule], emit: Emit) -> None:
     starts = {m[0]: m for m in s.mentions}
     ends = {m[1] - 1 for m in s.mentions}
     for tok in s.span:
+        if tok.i not in ends and (tok.i + 1 >= s.span.end or s.doc[tok.i + 1].text != "の"):
+            continue
         p = s.particle(tok)
         xs = None
         for rule in rules:
@@ -346,7 +358,7 @@ def match_possessives(s: Sentence, rules: Sequence[Rule], emit: Emit) -> None:
                     xs = s.refs(tok) if tok.i in s.ent or not tok.pos_ == "PROPN" else ()
                 if not xs:
                     break
-                nxt = tok.i + 1 + len(p)
+                nxt = _after_particle(s, tok)
                 m = starts.get(nxt)
                 if m is not None and (conn or s.ent.get(tok.i) != m[2]):
                     z = Ref(m[2], _head_of(s, m[0], m[1]), "", False)
@@ -359,6 +371,17 @@ def match_possessives(s: Sentence, rules: Sequence[Rule], emit: Emit) -> None:
                         for z in sub.refs if sub is not None else ():
                             _possessive(s, rule, xs, z, n, emit)
     return None
+
+
+def _after_particle(s: Sentence, tok) -> int:
+    """The token after ``tok``'s particle (and an opening quote: Xの『Y』)."""
+    doc = s.doc
+    j = tok.i + 1
+    while j < s.span.end and doc[j].pos_ in ("ADP", "SCONJ") and doc[j].head.i in (tok.i, j - 1):
+        j += 1
+    if j < s.span.end and doc[j].text in ("『", "「"):
+        j += 1
+    return j
 
 
 def _noun_head(s: Sentence, i: int):
@@ -406,7 +429,10 @@ def _ref_level(s: Sentence, r: Ref) -> int | None:
 @matcher("pair")
 def match_pairs(s: Sentence, rules: Sequence[Rule], emit: Emit) -> None:
     index = s.ruleset.frame_index
+    heads = s.ruleset.predicate_heads
     for pred in s.span:
+        if pred.lemma_ not in heads and pred.text not in heads:
+            continue
         found = [r for lemma in predicate_lemmas(s, pred) for r in index.get(lemma, ()) if r.kind == "pair"]
         if not found:
             continue

@@ -188,6 +188,12 @@ class RuleSet:
         return {k: tuple(v) for k, v in out.items()}
 
     @cached_property
+    def predicate_heads(self) -> frozenset[str]:
+        """Every ending of a frame or pair lemma: a token whose lemma is not one of these heads
+        no predicate a rule names (資金提供 ends in 提供, 手を組む in 組む)."""
+        return frozenset(k[n:] for k in self.frame_index for n in range(len(k)))
+
+    @cached_property
     def title_index(self) -> dict[str, tuple[Rule, ...]]:
         out: dict[str, list[Rule]] = {}
         for r in self.by_kind("role"):

@@ -114,6 +114,10 @@ class Sentence:
         if i in self._particles:
             return self._particles[i]
         doc, b = self.doc, self.bunsetu
+        nxt = i + 1
+        if nxt >= len(doc) or b[nxt] != b[i] and doc[nxt].pos_ != "ADP" and doc[nxt].text not in _PARENS and doc[nxt].text not in _CLOSE:
+            self._particles[i] = ""
+            return ""
         out = []
         j = i + 1
         for start, end, _key in self.mentions:
@@ -376,7 +380,7 @@ class Sentence:
         self._subject[pred.i] = None
         found = None
         kids = [c for c in pred.children if c.i < pred.i]
-        own = [c for c in kids if c.dep_ in ("nsubj", "nsubj:pass", "csubj", "dep", "obl", "nmod") and self.particle(c) in SUBJECT and c.lemma_ not in NOMINALIZERS]
+        own = [c for c in kids if c.dep_ not in ("case", "punct", "mark", "aux", "cop", "advcl", "acl", "conj") and self.particle(c) in SUBJECT and c.lemma_ not in NOMINALIZERS]
         if not own and self.pending is not None and self.opens_with_particle():
             # 大崎貞和(おおさき… / …) / は、日本の法学者。: GiNZA cut the sentence inside the
             # parenthesis; the name before it is the subject of what follows
