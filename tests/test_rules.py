@@ -54,6 +54,13 @@ def test_rule_example(extract, rule_id, n, example):
         ("rules:\n  - {id: a.v1, description: d, kind: frame, relation: worksFor, confidence: 2, pattern: {}}", "confidence"),
         ("rules:\n  - {id: a.v1, description: d, kind: frame, relation: worksFor, confidence: 0.5, pattern: {lemmas: [加わる], subject: {particles: [が]}, object: {particles: [に], classes: [Persn]}}}", "unknown class 'Persn'"),
         ("rules:\n  - {id: a.v1, description: d, kind: frame, relation: worksFor, confidence: 0.5, pattern: {lemmas: [加わる], subject: {particles: [が]}, object: {particles: [に]}}}", "examples"),
+        ("rules:\n  - {id: a.v1, description: d, kind: role, relation: ceoOf, confidence: 0.5, pattern: {holder: [Person], of: [Organization]}}", "needs 'titles'"),
+        ("rules:\n  - {id: a.v1, description: d, kind: pair, relation: worksFor, confidence: 0.5, pattern: {lemmas: [提携], members: [Person]}}", "symmetric relation"),
+        ("rules:\n  - {id: a.v1, description: d, kind: closure, relation: locatedIn, confidence: 0.5, pattern: {over: [locatedInn]}}", "'over'"),
+        ("rules:\n  - {id: a.v1, description: d, kind: frame, relation: worksFor, confidence: 0.5, pattern: {lemma: [加わる]}}", "unknown pattern key(s) ['lemma']"),
+        ("rules:\n  - {id: a.v1, description: d, kind: role, relation: ceoOf, confidence: 0.5, pattern: {titles: [CEO], holder: [Person], of: [Organization], forms: [apposition]}}", "'forms'"),
+        ("lexicon: {coordinators: と}", "lexicon.coordinators must be a list"),
+        ("rules:\n  - {id: a.v1, description: d, kind: frame, relation: related, confidence: 0.5, pattern: {lemmas: [会う], subject: {particles: [が]}, object: {particles: [と]}}, examples: [{text: t}]}", "give 'expect' triples"),
     ],
 )
 def test_rules_malformed_file_error_names_file_rule_and_problem(text, message):
@@ -95,3 +102,24 @@ def test_rules_duplicate_id_is_an_error(tmp_path):
     )
     with pytest.raises(RuleError, match="already used"):
         load_rules((str(path),))
+
+
+def test_rules_calibration_names_only_existing_rules_and_keeps_its_counts():
+    from kg.relations.rules import CALIBRATION_FILE, _calibration, builtin_rule_files
+
+    files = {f.name: f for f in builtin_rule_files()}
+    if CALIBRATION_FILE not in files:
+        pytest.fail("kg/relations/rules/calibration.yaml is missing: run bench/calibrate_rules.py")
+    cal = _calibration(files[CALIBRATION_FILE].read_text(encoding="utf-8"), CALIBRATION_FILE)
+    ids = {r.id for r in RULES.rules}
+    assert set(cal["rules"]) <= ids
+    for rid, entry in cal["rules"].items():
+        assert {"right", "wrong", "prior", "confidence"} <= set(entry), rid
+    assert {r.confidence for r in RULES.rules if r.id in cal["rules"]} == {e["confidence"] for e in cal["rules"].values()}
+
+
+def test_rules_malformed_calibration_is_an_error_naming_the_file():
+    from kg.relations.rules import _calibration
+
+    with pytest.raises(RuleError, match="cal.yaml: rule x.v1: calibrated confidence"):
+        _calibration("calibration:\n  rules:\n    x.v1: {confidence: 3}\n", "cal.yaml")

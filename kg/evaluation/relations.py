@@ -29,7 +29,7 @@ from __future__ import annotations
 from collections import defaultdict
 from functools import lru_cache
 
-from ..model import DocExtraction
+from ..model import DocExtraction, Fact
 from ..vocab import relations
 from . import scorer
 from .entities import scored_gold
@@ -44,8 +44,10 @@ def score_relations(run: Run) -> Score | None:
     return scored[0] if scored is not None else None
 
 
-def score_with_rules(run: Run) -> tuple[Score, dict[str, dict[str, int]]] | None:
-    """The score, and each rule's true and false predictions ({rule: {"tp": n, "fp": m}})."""
+def score_with_rules(run: Run) -> tuple[Score, list[tuple[str, Fact, bool]]] | None:
+    """The score, and every judged fact as (document id, fact, correct): the asserted facts the
+    score counted as true or false (bench/calibrate_rules.py measures each rule's precision from
+    them)."""
     if run.gold.dataset == "seed":
         return _score_seed(run)
     if run.gold.dataset == "jacred":
@@ -75,7 +77,7 @@ def _score_seed(run: Run) -> Score:
     total = PRF()
     by_rel = PRFByType()
     misses, false_hits = [], []
-    by_rule: dict[str, list[int]] = defaultdict(lambda: [0, 0])
+    judged: list[tuple[str, Fact, bool]] = []
     hedged = 0
     for full in run.gold.documents:
         gold = scored_gold(full, run.gold.scheme)
@@ -90,19 +92,16 @@ def _score_seed(run: Run) -> Score:
             key = _key(f.relation, s or f"?{names.get(f.subject, f.subject)}", o or f"?{names.get(f.object, f.object)}")
             predicted.setdefault(key, []).append(f)
         for key, facts in sorted(predicted.items()):
-            rules = {f.rule for f in facts}
             if key in required:
                 total.tp += 1
                 by_rel[key[1]].tp += 1
-                for r in rules:
-                    by_rule[r][0] += 1
+                judged.extend((gold.id, f, True) for f in facts)
             elif key in optional:
                 continue
             else:
                 total.fp += 1
                 by_rel[key[1]].fp += 1
-                for r in rules:
-                    by_rule[r][1] += 1
+                judged.extend((gold.id, f, False) for f in facts)
                 f = facts[0]
                 false_hits.append(Item(gold.id, f"{key[0]} {key[1]} {key[2]}", key[1], f.begin, f.end,
                                        f"{f.rule}: {full.text[f.begin:f.end]}"))
@@ -117,7 +116,7 @@ def _score_seed(run: Run) -> Score:
     figures = {"qualified_statements": hedged}
     notes = ["direct triples only (asserted facts); optional gold triples are neither hits nor errors",
              "a triple with an entity that aligns to no gold entity is a false hit"]
-    return Score("relations", {"triples": total}, dict(by_rel), misses, false_hits, figures, notes), _rules(by_rule)
+    return Score("relations", {"triples": total}, dict(by_rel), misses, false_hits, figures, notes), judged
 
 
 # ---------------------------------------------------------------- JacRED
@@ -172,7 +171,7 @@ def _score_jacred(run: Run) -> Score:
     every, same = PRF(), PRF()
     by_prop = PRFByType()
     misses, false_hits = [], []
-    by_rule: dict[str, list[int]] = defaultdict(lambda: [0, 0])
+    judged: list[tuple[str, Fact, bool]] = []
     unaligned = predicted_total = 0
     for full in run.gold.documents:
         gold = scored_gold(full, run.gold.scheme)
@@ -197,16 +196,12 @@ def _score_jacred(run: Run) -> Score:
         hit_groups = set()
         for keys, facts in units.items():
             matched = [n for n, g in enumerate(groups) if keys & g["gold_keys"]]
-            rules = {f.rule for f, _, _ in facts}
+            judged.extend((gold.id, fact, bool(matched)) for fact, _, _ in facts)
             f, s, o = facts[0]
             together = bool(sents.get(s, set()) & sents.get(o, set()))
             if matched:
                 hit_groups.update(matched)
-                for r in rules:
-                    by_rule[r][0] += 1
                 continue
-            for r in rules:
-                by_rule[r][1] += 1
             every.fp += 1
             if together:
                 same.fp += 1
@@ -236,11 +231,7 @@ def _score_jacred(run: Run) -> Score:
         "predicted: direct triples whose relation maps to JacRED and whose two entities align to gold entities",
         "precision = gold facts hit / (hit + predictions matching no gold triple)",
     ]
-    return Score("relations", {"all": every, "same-sentence": same}, dict(by_prop), misses, false_hits, figures, notes), _rules(by_rule)
-
-
-def _rules(by_rule) -> dict[str, dict[str, int]]:
-    return {r: {"tp": c[0], "fp": c[1]} for r, c in sorted(by_rule.items())}
+    return Score("relations", {"all": every, "same-sentence": same}, dict(by_prop), misses, false_hits, figures, notes), judged
 
 
 def _sentences_of(doc: GoldDocument) -> dict[str, set[int]]:

@@ -22,8 +22,6 @@ from .rules import RELATED, Rule, RuleSet
 from .syntax import SUBJECT, Ref, Sentence
 from .tokens import LDoc
 
-INFERRED_FACTOR = 0.8
-ANAPHOR_FACTOR = 0.9
 UNMAPPED_RULE = "unmapped_predicate.v1"
 UNMAPPED_CONFIDENCE = 0.3
 _RECENT = 3  # sentences back that 同社 / 彼 may reach
@@ -216,7 +214,8 @@ def _fact(s: Sentence, rule: Rule, a: Ref, b: Ref, pred, tokens, span=None) -> F
         begin, end = s.offset + s.span.start_char, s.offset + s.span.end_char
     negated, modality = factuality(s, pred) if pred is not None else (False, None)
     inferred = a.inferred or b.inferred
-    conf = rule.confidence * (INFERRED_FACTOR if inferred else 1.0) * (ANAPHOR_FACTOR if a.anaphoric or b.anaphoric else 1.0)
+    rs = s.ruleset
+    conf = rule.confidence * (rs.inferred_factor if inferred else 1.0) * (rs.anaphor_factor if a.anaphoric or b.anaphoric else 1.0)
     return Fact(
         subject=subj.key, relation=rule.relation, object=obj.key, sentence=s.index, begin=begin, end=end,
         rule=rule.id, confidence=round(conf, 3), negated=negated, modality=modality,
@@ -244,7 +243,7 @@ def _unmapped(s: Sentence, found: Sequence[Fact]) -> list[Fact]:
             continue
         args = [a for a in s.arguments(pred) if not a.gap]
         subj = [a for a in args if a.cases & set(SUBJECT) or "が" in a.cases]
-        others = [a for a in args if a not in subj and a.particle not in ("の", "") and not a.particle.endswith("の")]
+        others = [a for a in args if a not in subj and "causer" not in a.cases and a.particle not in ("の", "") and not a.particle.endswith("の")]
         for sa in subj:
             for oa in others:
                 for sr in sa.refs:

@@ -52,15 +52,21 @@ def own(s: Sentence, pred) -> tuple[bool, str | None]:
     """Negation and modality read off the predicate's own ending."""
     f = s.ruleset.factuality
     t = tail(s, pred)
-    negated = any(x.lemma_ in f.negation and x.pos_ == "AUX" for x in t) or (pred.lemma_ in ("ない", "無い") and pred.pos_ == "ADJ")
     tail_text = "".join(x.text for x in t)
     text = tail_text + _after(s, pred)
-    modality = None
+    modality, cue_at = None, None
     for cue, value in _cues(f.modality):
         pos = text.find(cue)
         if pos >= 0 and pos <= len(tail_text) + 1:
-            modality = value
+            modality, cue_at = value, (pos, pos + len(cue))
             break
+    negated = (pred.lemma_ in ("ない", "無い") and pred.pos_ == "ADJ")
+    offset = 0
+    for x in t:
+        inside_cue = cue_at is not None and cue_at[0] <= offset < cue_at[1]
+        if x.lemma_ in f.negation and x.pos_ == "AUX" and not inside_cue:
+            negated = True  # かもしれない is a modality, not a negation
+        offset += len(x.text)
     if modality is None and any(x.text in f.conditional or x.lemma_ in f.conditional for x in t if x.pos_ in ("SCONJ", "ADP", "AUX", "NOUN")):
         modality = "conditional"
     return negated, modality
@@ -91,6 +97,20 @@ def factuality(s: Sentence, pred) -> tuple[bool, str | None]:
         if link == "other" or (link == "chain" and _asserted_on_its_own(s, node)):
             break
         h_neg, h_mod = own(s, head)
+        if link == "argument":
+            # 出資を中止する / 買収を検討する: the verb over an event noun decides whether it happens
+            if head.lemma_ in f.cancel_verbs or h_neg:
+                negated = True
+                break
+            if head.lemma_ in f.plan_verbs:
+                modality = "planned"
+                break
+            if h_mod is not None:
+                modality = h_mod
+                break
+            node = head
+            hops += 1
+            continue
         if link in ("complement", "nominal"):
             if link == "complement" and head.lemma_ in f.hedging_verbs and (s.voice(head) == "passive" or not _has_speaker(s, head)):
                 modality = f.hedging_verbs[head.lemma_]

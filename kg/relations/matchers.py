@@ -139,7 +139,12 @@ def _compound_start(s: Sentence, i: int) -> int:
     """物理 + 学者, 陸上競技 + 選手: the first noun of the title's compound in its bunsetsu."""
     doc, b = s.doc, s.bunsetu
     k = i
-    while k - 1 >= s.span.start and b[k - 1] == b[i] and k - 1 not in s.ent and doc[k - 1].pos_ in ("NOUN", "PROPN", "NUM", "ADJ") and doc[k - 1].text not in s.lex.title_prefixes:
+    idx = s.ruleset.title_index
+    lex = s.lex
+    while k - 1 >= s.span.start and b[k - 1] == b[i] and k - 1 not in s.ent and doc[k - 1].pos_ in ("NOUN", "PROPN", "NUM", "ADJ"):
+        prev = doc[k - 1]
+        if prev.text in lex.title_prefixes or prev.text in lex.title_joiners or prev.text in idx or prev.lemma_ in idx:
+            break  # 会長兼CEO: CEO's compound stops at the joiner and the title before it
         k -= 1
     return k
 
@@ -360,6 +365,8 @@ def match_possessives(s: Sentence, rules: Sequence[Rule], emit: Emit) -> None:
                     break
                 nxt = _after_particle(s, tok)
                 m = starts.get(nxt)
+                if m is not None and _modifies_next_noun(s, m):
+                    m = None  # Intelの「Wintel」パートナーシップ: the name modifies the noun after it
                 if m is not None and (conn or s.ent.get(tok.i) != m[2]):
                     z = Ref(m[2], _head_of(s, m[0], m[1]), "", False)
                     _possessive(s, rule, xs, z, None, emit)
@@ -371,6 +378,15 @@ def match_possessives(s: Sentence, rules: Sequence[Rule], emit: Emit) -> None:
                         for z in sub.refs if sub is not None else ():
                             _possessive(s, rule, xs, z, n, emit)
     return None
+
+
+def _modifies_next_noun(s: Sentence, m) -> bool:
+    doc = s.doc
+    j = m[1]
+    if not (j < s.span.end and doc[j].text in ("」", "』")):
+        return False
+    j += 1
+    return j < s.span.end and doc[j].pos_ in ("NOUN", "PROPN") and j not in s.ent and s.bunsetu[j] == s.bunsetu[m[1] - 1] and doc[j].text not in s.lex.title_prefixes and not doc[j].tag_.startswith("接尾辞")
 
 
 def _after_particle(s: Sentence, tok) -> int:
@@ -453,9 +469,12 @@ def place_level(s: Sentence, start: int, end: int, text: str) -> int | None:
     """1 for a country (GiNZA's Country label or Sudachi's place-name-country tag), else the level
     of the name's suffix (州 2, 県 3, 市 4...: lexicon place_levels), else None."""
     last = s.doc[end - 1]
-    if last.ent_type_ == "Country" or last.tag_.endswith("地名-国"):
+    if last.tag_.endswith("地名-国"):
         return 1  # チェコ共和国, アメリカ合衆国: the name ends in a country
-    return _suffix_level(s, text)
+    level = _suffix_level(s, text)
+    if level is None and last.ent_type_ == "Country":
+        return 1
+    return level
 
 
 def _suffix_level(s: Sentence, text: str) -> int | None:

@@ -27,7 +27,7 @@ Kinds (the matchers live in matchers.py and are registered by name):
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from functools import cached_property, lru_cache
 from importlib import resources
 from pathlib import Path
@@ -146,6 +146,8 @@ class Factuality:
     reporting_verbs: frozenset[str]
     source_markers: tuple[str, ...]
     asserting_links: frozenset[str]  # clause endings that keep a subordinate clause asserted (ため, ので)
+    cancel_verbs: frozenset[str]  # 出資を中止する: the event noun they govern does not happen
+    plan_verbs: frozenset[str]  # 買収を検討する: the event noun they govern is planned
 
 
 @dataclass(frozen=True)
@@ -173,6 +175,8 @@ class RuleSet:
     rules: tuple[Rule, ...]
     factuality: Factuality
     lexicon: Lexicon
+    inferred_factor: float = 0.8  # confidence factor for facts resting on an earlier sentence's topic
+    anaphor_factor: float = 0.9  # confidence factor for facts resting on 同社/彼 anaphora
 
     def by_kind(self, kind: str) -> tuple[Rule, ...]:
         return tuple(r for r in self.rules if r.kind == kind)
@@ -219,13 +223,23 @@ def builtin_rule_files() -> list:
     return sorted((f for f in folder.iterdir() if f.name.endswith(".yaml")), key=lambda f: f.name)
 
 
+# bench/calibrate_rules.py measures rules at their hand-set confidence: it turns this off
+USE_CALIBRATION = True
+CALIBRATION_FILE = "calibration.yaml"
+
+
 @lru_cache(maxsize=8)
 def load_rules(extra: tuple[str, ...] = ()) -> RuleSet:
-    """The built-in rules plus the user's rule files (``kg build --rules FILE``)."""
+    """The built-in rules plus the user's rule files (``kg build --rules FILE``), with the
+    confidences measured by bench/calibrate_rules.py (rules/calibration.yaml) where it has them."""
     rules: list[Rule] = []
     factuality: dict = {}
     lexicon: dict = {}
+    calibration: dict = {}
     for f in builtin_rule_files():
+        if f.name == CALIBRATION_FILE:
+            calibration = _calibration(f.read_text(encoding="utf-8"), f"kg/relations/rules/{f.name}")
+            continue
         _load_file(f.read_text(encoding="utf-8"), f"kg/relations/rules/{f.name}", rules, factuality, lexicon)
     for path in extra:
         p = Path(path)
@@ -239,7 +253,28 @@ def load_rules(extra: tuple[str, ...] = ()) -> RuleSet:
         if r.id in seen:
             raise RuleError(f"{r.source}: rule {r.id}: id already used in {seen[r.id]}")
         seen[r.id] = r.source
-    return RuleSet(tuple(rules), _factuality(factuality), _lexicon(lexicon))
+    factors = {}
+    if USE_CALIBRATION and calibration:
+        measured = calibration.get("rules", {})
+        rules = [replace(r, confidence=float(measured[r.id]["confidence"])) if r.id in measured else r for r in rules]
+        factors = {k: float(calibration[k]) for k in ("inferred_factor", "anaphor_factor") if k in calibration}
+    return RuleSet(tuple(rules), _factuality(factuality), _lexicon(lexicon), **factors)
+
+
+def _calibration(text: str, source: str) -> dict:
+    """rules/calibration.yaml: measured confidences, written by bench/calibrate_rules.py."""
+    try:
+        data = yaml.safe_load(text) or {}
+    except yaml.YAMLError as e:
+        raise RuleError(f"{source}: not valid YAML: {e}") from None
+    cal = data.get("calibration") if isinstance(data, dict) else None
+    if not isinstance(cal, dict) or not isinstance(cal.get("rules", {}), dict):
+        raise RuleError(f"{source}: expected a 'calibration:' mapping with 'rules:'; rerun bench/calibrate_rules.py")
+    for rid, entry in cal.get("rules", {}).items():
+        conf = entry.get("confidence") if isinstance(entry, dict) else None
+        if not isinstance(conf, (int, float)) or not 0 <= conf <= 1:
+            raise RuleError(f"{source}: rule {rid}: calibrated confidence must be a number in [0, 1]")
+    return cal
 
 
 def _merge_section(data, name: str, source: str, into: dict) -> None:
@@ -431,6 +466,8 @@ def _factuality(d: dict) -> Factuality:
         reporting_verbs=frozenset(d.get("reporting_verbs", [])),
         source_markers=tuple(d.get("source_markers", [])),
         asserting_links=frozenset(d.get("asserting_links", [])),
+        cancel_verbs=frozenset(d.get("cancel_verbs", [])),
+        plan_verbs=frozenset(d.get("plan_verbs", [])),
     )
 
 

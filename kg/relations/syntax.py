@@ -311,7 +311,16 @@ class Sentence:
             refs = self.refs(c)
             if refs:
                 args.append(Arg(c.i, p, self.cases(p, voice, nominal), refs))
-        if not any(a.particle in SUBJECT or "が" in a.cases and a.particle != AGENT for a in args) and not nominal:
+        if any(a.particle == "が" for a in args) and any(a.particle == "は" for a in args):
+            gov = self.governor(pred)
+            if gov is not None and gov[1] in ("complement", "nominal"):
+                # Xは、YがZに加わったと述べた: GiNZA may hang the speaker's は on the reported clause
+                args = [a for a in args if a.particle != "は"]
+        governed = nominal and (self.governor(pred) or (None, ""))[1] == "argument"
+        if governed:
+            # マイクロソフトはOpenAIの買収を検討: with the agent the verb's subject, XのN is the object
+            args = [Arg(a.token, a.particle, a.cases | {"を"}, a.refs) if a.particle == "の" else a for a in args]
+        if not any(a.particle in SUBJECT or "が" in a.cases and a.particle != AGENT for a in args) and (not nominal or governed):
             sub = self.subject(pred)
             if sub is not None:
                 args.append(Arg(sub.token, "が", self.cases("が", voice, nominal), sub.refs))
@@ -357,6 +366,8 @@ class Sentence:
         p = self.particle(node)
         if p in ("と", "とも", "って", "か", "とは") or self.tail_text(node).endswith("と"):
             return head, "complement"
+        if node.pos_ in ("NOUN", "PROPN") and node.dep_ in ("obj", "nsubj", "obl") and head.pos_ == "VERB" and head.i > node.i and p in ("を", "が", "に", "も", "は"):
+            return head, "argument"  # OpenAIへの出資を発表した: the event noun is the verb's argument
         if node.dep_ in _CHAIN_DEPS:
             return head, "chain"
         if node.dep_ == "acl":
@@ -395,6 +406,15 @@ class Sentence:
             # a clause before it
             candidates = own + [t for c in kids if c.dep_ in ("advcl", "conj") for t in c.children
                                 if t.i < c.i and t.dep_ in ("nsubj", "dep", "obl") and self.particle(t) == "は"]
+        if not candidates:
+            # the speaker's は hung on the reported clause (Xは、YがZと述べた)
+            for c in kids:
+                if self.governor(c) in ((pred, "complement"), (pred, "nominal")):
+                    inner = [t for t in c.children if t.i < c.i and self.particle(t) in SUBJECT and t.lemma_ not in NOMINALIZERS]
+                    tops = [t for t in inner if self.particle(t) == "は"]
+                    if tops and any(self.particle(t) == "が" and t.i > tops[0].i for t in inner):
+                        candidates = tops[:1]
+                        break
         if candidates:
             c = max(candidates, key=lambda t: t.i)
             refs = self.refs(c)
@@ -404,7 +424,10 @@ class Sentence:
                 return None  # a subject that names no entity (同僚が, 会社は) blocks inheritance
         if found is None:
             gov = self.governor(pred)
-            if gov is not None and gov[1] in ("complement", "nominal", "chain") and gov[0].i > pred.i:
+            if gov is not None and gov[1] in ("complement", "nominal", "chain", "argument") and gov[0].i > pred.i:
+                found = self.subject(gov[0])
+            elif gov is not None and gov[1] == "relative" and gov[0].lemma_ in self.ruleset.factuality.modality_nouns:
+                # XはYに加わる予定だ: the clause before a modality noun shares the sentence's subject
                 found = self.subject(gov[0])
             elif gov is None and self.topic is not None:
                 found = Arg(-1, "は", frozenset({"が"}), (self.topic,))
