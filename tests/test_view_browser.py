@@ -155,10 +155,14 @@ def test_view_browser_click_edge_shows_its_fact(seed_page):
     edge = seed_page.js("([i, j]) => kgView.data.edges.find(e => e.f === i && e.t === j && e.k === 'asserted')", [i, j])
     assert edge["r"] == "creatorOf"
     box = seed_page.page.locator(".kg-canvas").bounding_box()
-    mid = seed_page.js("""e => { const p = kgView.network.getPositions([e.f, e.t]);
-        return kgView.network.canvasToDOM({x: (p[e.f].x + p[e.t].x) / 2, y: (p[e.f].y + p[e.t].y) / 2}); }""", edge)
-    seed_page.page.mouse.click(box["x"] + mid["x"], box["y"] + mid["y"])
     panel = seed_page.page.locator(".kg-panel")
+    # click along the edge; a point where another edge crosses it may select that one instead
+    for t in (0.5, 0.4, 0.6, 0.3, 0.7):
+        at = seed_page.js("""([e, t]) => { const p = kgView.network.getPositions([e.f, e.t]);
+            return kgView.network.canvasToDOM({x: p[e.f].x + (p[e.t].x - p[e.f].x) * t, y: p[e.f].y + (p[e.t].y - p[e.f].y) * t}); }""", [edge, t])
+        seed_page.page.mouse.click(box["x"] + at["x"], box["y"] + at["y"])
+        if panel.get_attribute("data-edge") == str(edge["id"]):
+            break
     assert panel.get_attribute("data-edge") == str(edge["id"])
     assert "生み出したもの" in panel.inner_text() and panel.locator(".kg-sentence mark").count() == 1
 
@@ -211,10 +215,12 @@ def test_view_browser_large_graph_shows_top_n_says_so_and_expands_on_click(brows
         assert hidden > 0
         page.click_node(page.js("i => kgView.data.entities[i].iri", hub))
         assert page.visible_nodes() == 5 + hidden
+        intel = page.js("kgView.data.entities.findIndex(e => e.label === 'Intel')")
+        intel_shown = page.js("i => kgView.loaded.has(i)", intel)
         page.page.fill(".kg-search-input", "いんてる")
         page.page.press(".kg-search-input", "Enter")
         assert "Intel" in page.page.locator(".kg-panel h2").inner_text()
-        assert page.visible_nodes() == 6 + hidden
+        assert page.visible_nodes() == 5 + hidden + (0 if intel_shown else 1)
         assert page.outside_requests() == []
     finally:
         page.close()
