@@ -106,6 +106,16 @@ def test_view_browser_opens_offline_with_every_entity_settled_and_screenshot(see
     status = seed_page.page.locator(".kg-counts")
     assert status.get_attribute("data-shown") == status.get_attribute("data-total") == str(entity_count(seed_graph))
     assert seed_page.js("kgView.ready && kgView.network.physics.physicsEnabled === false")
+    # the settled layout keeps every dot clear of the others
+    closest = seed_page.js("""() => {
+        const pos = kgView.network.getPositions(), items = kgView.nodes.get();
+        let worst = Infinity;
+        for (const a of items) for (const b of items) if (a.id < b.id) {
+            const gap = Math.hypot(pos[a.id].x - pos[b.id].x, pos[a.id].y - pos[b.id].y) - a.size - b.size;
+            worst = Math.min(worst, gap);
+        }
+        return worst; }""")
+    assert closest > 10
     # a screenshot with a node's details open, for a person to look at
     seed_page.click_node(ALTMAN)
     seed_page.page.wait_for_selector(".kg-panel .kg-sentence")

@@ -94,6 +94,36 @@ def _qid(g: Graph, e) -> str | None:
     return None
 
 
+class _Lookup:
+    """A graph read once into {predicate: {subject: [objects]}}: rdflib's per-call lookups
+    (value, objects) for thousands of nodes cost more than one pass over all the triples."""
+
+    def __init__(self, g: Graph):
+        self.g = g
+        self._by: dict = defaultdict(lambda: defaultdict(list))
+        for s, p, o in g:
+            self._by[p][s].append(o)
+
+    def value(self, s, p):
+        found = self._by[p].get(s) if p in self._by else None
+        return None if not found else found[0] if len(found) == 1 else min(found, key=str)
+
+    def objects(self, s, p):
+        return iter(self._by[p].get(s, ()) if p in self._by else ())
+
+    def subject_objects(self, p):
+        return ((s, o) for s, objects in (self._by[p].items() if p in self._by else ()) for o in objects)
+
+    def subjects(self, p, o):
+        return (s for s, objects in (self._by[p].items() if p in self._by else ()) if o in objects)
+
+    def predicates(self):
+        return list(self._by)
+
+    def __contains__(self, triple) -> bool:
+        return triple in self.g
+
+
 class _Builder:
     """Collects the view data of one graph; see ``view_data``."""
 
@@ -178,6 +208,7 @@ def view_data(g: Graph, *, focus: str | None = None, hops: int = 1, max_nodes: i
     ``hops`` edges of that entity. ``max_nodes`` is how many entities the page shows at first
     (the most connected); the rest come in when a neighbour is clicked or searched for.
     """
+    g = _Lookup(g)
     rels = relations()
     types = _kg_types(g)
     order = sorted(types, key=str)
@@ -185,11 +216,13 @@ def view_data(g: Graph, *, focus: str | None = None, hops: int = 1, max_nodes: i
 
     # direct triples between entities, symmetric pairs once
     direct: dict[tuple, dict] = {}
-    for s, p, o in g:
+    for p in g.predicates():
         name = _local(p)
-        if name in rels and s in index and o in index and s != o:
-            key = _edge_key(index[s], name, index[o])
-            direct.setdefault(key, _edge(key, "asserted"))
+        if name in rels:
+            for s, o in g.subject_objects(p):
+                if s in index and o in index and s != o:
+                    key = _edge_key(index[s], name, index[o])
+                    direct.setdefault(key, _edge(key, "asserted"))
 
     # Statements: each joins its direct edge, or an edge of its own kind (a Statement that is
     # neither negated nor hedged but has no direct triple, e.g. kg:related, is "unasserted")
@@ -216,6 +249,7 @@ def rows_view_data(g: Graph, rows: Iterable[tuple], *, lang: str = "ja", title: 
     is known about them (types, labels, Statements with their sentences, and which rows are
     direct triples). Every row is an edge and every term a node; a row that is not a direct
     triple of ``g`` takes the kind of its Statements (negated, hedged)."""
+    g = _Lookup(g)
     rows = sorted({(s, p, o) for s, p, o in rows if p is not None}, key=lambda t: tuple(map(str, t)))
     order = sorted({t for s, _, o in rows for t in (s, o)}, key=lambda t: (type(t).__name__, str(t)))
     index = {t: i for i, t in enumerate(order)}

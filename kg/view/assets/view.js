@@ -14,7 +14,7 @@
       search: '名前・別名・よみで検索', document: '文書', allDocuments: 'すべての文書',
       confidence: '確信度', showOther: '否定・推量・未対応の文も表示', classes: 'クラス',
       relations: '関係', edgeKinds: '線の種類', asserted: '断定', negated: '否定', hedged: '推量・予定',
-      unasserted: '直接の三つ組なし', layingOut: 'レイアウト計算中…', noMatch: '該当なし',
+      unasserted: '直接の三つ組なし', noMatch: '該当なし',
       shown: '{n} / {total} 件のエンティティ、{e} 本の関係を表示',
       capped: '接続の多い上位 {n} 件を表示中(全 {total} 件)。ノードをクリックすると隣接ノードを展開します。',
       showAll: 'すべて表示', aliases: '別名', readings: '読み', cls: 'クラス', iri: 'IRI',
@@ -27,7 +27,7 @@
       search: 'Search label, alias or reading', document: 'Document', allDocuments: 'All documents',
       confidence: 'Confidence', showOther: 'Show negated, hedged and unmapped statements', classes: 'Classes',
       relations: 'Relations', edgeKinds: 'Edges', asserted: 'asserted', negated: 'negated', hedged: 'hedged',
-      unasserted: 'no direct triple', layingOut: 'Laying out…', noMatch: 'No match',
+      unasserted: 'no direct triple', noMatch: 'No match',
       shown: 'Showing {n} of {total} entities and {e} relations',
       capped: 'Showing the {n} most connected of {total} entities. Click a node to expand its neighbours.',
       showAll: 'Show all', aliases: 'Aliases', readings: 'Readings', cls: 'Class', iri: 'IRI',
@@ -46,7 +46,7 @@
   };
   var KINDS = ['asserted', 'negated', 'hedged', 'unasserted'];
   var OTHER_COLOUR = '#9e9e9e';
-  var SMALL = 300;   // up to this many entities, vis-network's physics polishes the layout
+  var LARGE = 400;   // above this many entities drawn: no hover effects, edges hidden while dragging
 
   /* The form search compares (kg/view/data.py search_key does the same): NFKC, hiragana as
    * katakana, lower case, no spaces or middle dots. */
@@ -63,6 +63,8 @@
    * breadth-first order from the hubs, so linked nodes start near each other.
    * ``sizes`` are node radii; ``start`` optional known positions {i: {x, y}} (kept as the start).
    * Returns {x: Float64Array, y: Float64Array}. */
+  var NEIGHBOURS = [[0, 0], [1, -1], [1, 0], [1, 1], [0, 1]];
+
   function forceLayout(n, links, sizes, start, steps) {
     var K = 90, x = new Float64Array(n), y = new Float64Array(n), dx = new Float64Array(n), dy = new Float64Array(n);
     var adj = [], deg = new Int32Array(n), i, j, a, b;
@@ -90,21 +92,25 @@
     var gravity = 0.03;
     for (var step = 0; step < steps; step++) {
       dx.fill(0); dy.fill(0);
-      var grid = new Map();
+      // repulsion between nodes less than a cell apart: each pair once, from its own cell and
+      // four of the eight neighbouring cells
+      var grid = new Map(), cells = [];
       for (i = 0; i < n; i++) {
-        var key = Math.floor(x[i] / cell) * 100003 + Math.floor(y[i] / cell);
+        var cx = Math.floor(x[i] / cell), cy = Math.floor(y[i] / cell), key = cx * 100003 + cy;
         var bucket = grid.get(key);
-        if (bucket) bucket.push(i); else grid.set(key, [i]);
+        if (!bucket) { bucket = { cx: cx, cy: cy, items: [] }; grid.set(key, bucket); cells.push(bucket); }
+        bucket.items.push(i);
       }
-      for (i = 0; i < n; i++) {
-        var cx = Math.floor(x[i] / cell), cy = Math.floor(y[i] / cell);
-        for (var ox = -1; ox <= 1; ox++) {
-          for (var oy = -1; oy <= 1; oy++) {
-            var other = grid.get((cx + ox) * 100003 + cy + oy);
-            if (!other) continue;
-            for (var m = 0; m < other.length; m++) {
-              j = other[m];
-              if (j <= i) continue;
+      for (var c = 0; c < cells.length; c++) {
+        var here = cells[c].items;
+        for (var q = 0; q < NEIGHBOURS.length; q++) {
+          var near = q === 0 ? cells[c] : grid.get((cells[c].cx + NEIGHBOURS[q][0]) * 100003 + cells[c].cy + NEIGHBOURS[q][1]);
+          if (!near) continue;
+          var there = near.items;
+          for (var u = 0; u < here.length; u++) {
+            i = here[u];
+            for (var w = q === 0 ? u + 1 : 0; w < there.length; w++) {
+              j = there[w];
               var ddx = x[i] - x[j], ddy = y[i] - y[j], d2 = ddx * ddx + ddy * ddy;
               if (d2 > cell * cell) continue;
               if (d2 < 0.01) { ddx = 0.1 * (i - j); ddy = 0.1; d2 = ddx * ddx + ddy * ddy; }
@@ -117,7 +123,7 @@
       }
       for (var l = 0; l < links.length; l++) {
         a = links[l][0]; b = links[l][1];
-        var lx = x[a] - x[b], ly = y[a] - y[b], d = Math.sqrt(lx * lx + ly * ly) + 0.01, g = d / K;
+        var lx = x[a] - x[b], ly = y[a] - y[b], d = Math.sqrt(lx * lx + ly * ly) + 0.01, g = d / (1.5 * K);
         dx[a] -= lx * g; dy[a] -= ly * g; dx[b] += lx * g; dy[b] += ly * g;
       }
       for (i = 0; i < n; i++) {
@@ -160,6 +166,7 @@
   }
 
   function View(root, data, opts) {
+    this.timings = { start: performance.now() };   // ms since navigation start, for bench/view_bench.py
     this.root = root;
     this.data = data;
     this.opts = opts || {};
@@ -222,10 +229,9 @@
     this.status = h('div', { class: 'kg-status', role: 'status' });
     this.legend = h('aside', { class: 'kg-side' });
     this.canvas = h('div', { class: 'kg-canvas' });
-    this.overlay = h('div', { class: 'kg-overlay' }, h('span', { 'data-i18n': 'layingOut' }), ' ', h('progress', { max: 1, value: 0 }));
     this.panel = h('aside', { class: 'kg-panel', 'aria-live': 'polite' });
     this.root.replaceChildren(h('div', { class: 'kg-view' }, bar, this.status,
-      h('div', { class: 'kg-main' }, this.legend, h('div', { class: 'kg-stage' }, this.canvas, this.overlay), this.panel)));
+      h('div', { class: 'kg-main' }, this.legend, h('div', { class: 'kg-stage' }, this.canvas), this.panel)));
     this.buildLegend();
     this.translate();
   };
@@ -321,6 +327,14 @@
 
   /* ---- the network ---- */
 
+  /* About half the drawn width of an entity's label (14px font: CJK 14px, others 8px a
+   * character), so the layout keeps labels apart, not only dots. */
+  View.prototype.labelHalfWidth = function (i) {
+    var w = 0, label = this.data.entities[i].label;
+    for (var c = 0; c < label.length; c++) w += label.charCodeAt(c) > 0x2e7f ? 14 : 8;
+    return Math.min(w, 240) / 2;
+  };
+
   View.prototype.nodeSize = function (i) {
     return Math.min(10 + 5 * Math.sqrt(this.data.entities[i].deg), 48);
   };
@@ -388,54 +402,45 @@
     var first = this.initialSet();
     first.forEach(function (i) { self.loaded.add(i); });
     var pos = this.layout(first, null);
+    this.timings.layout = performance.now();
     this.nodes.add(first.map(function (i) { return self.nodeItem(i, pos[i]); }));
     this.edges.add(d.edges.filter(function (e) { return self.loaded.has(e.f) && self.loaded.has(e.t); })
       .map(function (e) { return self.edgeItem(e); }));
-    var large = first.length > SMALL;
+    var large = first.length > LARGE;
+    // The layout is computed above and has settled; vis-network's own physics stays off (it
+    // needs many seconds for a few thousand nodes), so the graph keeps still once drawn.
     var options = {
       autoResize: true,
-      layout: { randomSeed: 7, improvedLayout: false },
+      layout: { improvedLayout: false },
+      physics: { enabled: false },
       nodes: { shape: 'dot', borderWidth: 1, font: { face: FONT, size: 14, color: '#222', strokeWidth: 3, strokeColor: '#fff' } },
       edges: {
         font: { face: FONT, size: 11, color: '#555', strokeWidth: 3, strokeColor: '#fff', align: 'middle' },
         smooth: false, arrows: { to: { scaleFactor: 0.5 } }, selectionWidth: 2
       },
-      // Small graphs get a short vis-network polish from the computed layout; large ones keep
-      // the computed layout as it is. Either way physics stops once the layout has settled.
-      physics: {
-        enabled: !large, solver: 'barnesHut',
-        barnesHut: { gravitationalConstant: -5000, centralGravity: 0.3, springLength: 120, springConstant: 0.04, damping: 0.5, avoidOverlap: 0.2 },
-        stabilization: { enabled: true, iterations: 200, updateInterval: 20, fit: true },
-        minVelocity: 1
-      },
       interaction: { hover: !large, tooltipDelay: 200, hideEdgesOnDrag: large, hideEdgesOnZoom: large }
     };
     this.updateStatus();
     if (!first.length) {
-      this.overlay.hidden = true;
       this.canvas.appendChild(h('p', { class: 'kg-empty', 'data-i18n': 'empty', text: this.t('empty') }));
       this.markReady();
       return;
     }
     this.network = new global.vis.Network(this.canvas, { nodes: this.nodes, edges: this.edges }, options);
-    var bar = this.overlay.querySelector('progress');
-    this.network.on('stabilizationProgress', function (p) { bar.value = p.iterations / p.total; });
-    if (large) this.settle();
-    else this.network.once('stabilizationIterationsDone', function () { self.settle(); });
+    this.timings.network = performance.now();
+    this.settle();
     this.network.on('click', function (p) {
       if (p.nodes.length) self.selectEntity(p.nodes[0], { expand: true });
       else if (p.edges.length) self.selectEdge(p.edges[0]);
     });
   };
 
-  /* Layout done: stop physics so the graph stays still, fit it, and say so once it is drawn. */
+  /* The layout has settled: fit it to the canvas, and say so once it is drawn. */
   View.prototype.settle = function () {
     var self = this;
-    this.network.setOptions({ physics: { enabled: false } });
     this.network.once('afterDrawing', function () { self.markReady(); });
     this.network.fit();
     this.network.redraw();
-    this.overlay.hidden = true;
     var focus = this.data.focus;
     if (focus !== null && focus !== undefined) this.selectEntity(focus, { expand: false, move: false });
   };
@@ -443,7 +448,7 @@
   View.prototype.markReady = function () {
     if (this.ready) return;
     this.ready = true;
-    this.readyAt = performance.now();
+    this.readyAt = this.timings.ready = performance.now();
     this.root.setAttribute('data-kg-ready', '1');
     if (this.opts.onReady) this.opts.onReady(this);
   };
@@ -459,10 +464,12 @@
       if (e.k === 'asserted' && local.has(e.f) && local.has(e.t) && e.f !== e.t) links.push([local.get(e.f), local.get(e.t)]);
     });
     ids.forEach(function (i, k) {
-      sizes[k] = self.nodeSize(i);
+      sizes[k] = Math.max(self.nodeSize(i), self.labelHalfWidth(i));
       if (start && start[i]) known[k] = start[i];
     });
-    var xy = forceLayout(ids.length, links, sizes, known, start ? 120 : 300);
+    // fewer steps for big graphs: a step costs about (entities x neighbours within reach)
+    var steps = Math.round(Math.min(300, Math.max(120, 180000 / Math.max(ids.length, 1))));
+    var xy = forceLayout(ids.length, links, sizes, known, start ? Math.min(steps, 120) : steps);
     var out = {};
     ids.forEach(function (i, k) { out[i] = { x: xy.x[k], y: xy.y[k] }; });
     return out;
@@ -564,12 +571,15 @@
       this.load([i], near.length ? this.position(near[0]) : { x: 0, y: 0 });
     }
     if (how.expand) this.expand(i);
-    if (this.network) {
-      this.network.selectNodes([i]);
-      if (how.move) this.network.focus(i, { scale: Math.max(this.network.getScale(), 1), animation: { duration: 300 } });
-    }
     this.current = function () { self.showEntity(i); };
     this.current();
+    if (this.network) {
+      this.network.selectNodes([i]);
+      if (how.move) {
+        this.network.setSize('100%', '100%');  // the panel may just have taken room from the canvas
+        this.network.focus(i, { scale: Math.max(this.network.getScale(), 0.9), animation: { duration: 300 } });
+      }
+    }
   };
 
   View.prototype.selectEdge = function (id) {
