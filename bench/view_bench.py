@@ -169,7 +169,7 @@ def markdown(rows, args, triples: int, built: float, load: tuple, command: str) 
              f"A synthetic graph of {args.entities:,} entities ({triples:,} triples, built in {built:.1f} s) is rendered to "
              "graph.html and opened from a file; *settle* is the time from navigation start until the layout has "
              "settled and the settled graph has been drawn, as the page reports it "
-             f"(`kgView.readyAt`). Target: {TARGET_SECONDS:g} s for 2,000 entities; ratio = median / target.", "",
+             f"(`kgView.timings.ready`). Target: {TARGET_SECONDS:g} s for 2,000 entities; ratio = median / target.", "",
              "| case | nodes drawn | HTML MB | render s (Python) | settle s, median | settle s, max | ratio | requests outside the file |",
              "|---|---:|---:|---:|---:|---:|---:|---:|"]
     for r in rows:

@@ -40,7 +40,7 @@ def direct_relation_triples(g: Graph) -> set[tuple]:
 
 
 def embedded_data(page: str) -> dict:
-    m = re.search(r'<script type="application/json" id="kg-data">(.*?)</script>', page, re.S)
+    m = re.search(r'<script type="application/json" id="kg-graph-data">(.*?)</script>', page, re.S)
     return json.loads(m.group(1))
 
 
@@ -128,14 +128,14 @@ def test_view_json_for_html_cannot_close_the_script_or_break_lines():
 
 
 def test_view_render_page_fills_slots_once_so_data_cannot_inject_template_text():
-    page = render_page("graph.html", title="<t>", scripts={"vis": "", "view": "", "boot": ""}, values={"data": json_for_html({"x": "{{csp}}"})})
+    page = render_page("kg-graph", title="<t>", data={"x": "{{csp}} {{title}}"}, scripts={"view": "1"})
     assert "{{csp}}" in page and page.count("Content-Security-Policy") == 1
     assert "<title>&lt;t&gt;</title>" in page
 
 
 def test_view_render_page_refuses_a_script_that_would_end_its_tag():
     with pytest.raises(ValueError, match="</script"):
-        render_page("graph.html", title="t", scripts={"vis": "x='</SCRIPT>'", "view": "", "boot": ""}, values={"data": "{}"})
+        render_page("kg-graph", title="t", data={}, scripts={"vis": "x='</SCRIPT>'"})
 
 
 def test_view_html_inlines_everything_and_allows_no_network(seed_graph):

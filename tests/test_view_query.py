@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import io
+import json
 import re
 
 import pyoxigraph as ox
@@ -10,6 +12,7 @@ from rdflib import Literal, URIRef
 
 from kg.errors import QueryError
 from kg.oxi import to_oxigraph_triples, to_rdflib_graph
+from kg.query import run, write_results
 from kg.view.pages import DEFAULT_QUERY, describe_queries, graph_for_rows, query_page_html, rows_from_request
 from kg.vocab import KG, relations
 
@@ -24,17 +27,10 @@ def seed_store(seed_graph):
 
 
 def select_rows(store, query: str, cols=("s", "p", "o")) -> list[list[dict]]:
-    """A SELECT's rows as SPARQL 1.1 JSON result terms, as the page posts them."""
-    def term(t):
-        if isinstance(t, ox.NamedNode):
-            return {"type": "uri", "value": t.value}
-        if isinstance(t, ox.Literal):
-            out = {"type": "literal", "value": t.value}
-            if t.language:
-                out["xml:lang"] = t.language
-            return out
-        return {"type": "bnode", "value": t.value}
-    return [[term(sol[c]) for c in cols] for sol in store.query(query)]
+    """A SELECT's rows as the endpoint's SPARQL 1.1 JSON results give them to the page."""
+    buf = io.BytesIO()
+    write_results(run(store, query, sparql_only=True), "json", buf)
+    return [[row.get(c) for c in cols] for row in json.loads(buf.getvalue())["results"]["bindings"]]
 
 
 def run_construct(store):

@@ -11,12 +11,10 @@ from __future__ import annotations
 
 from rdflib import Graph
 
-from .data import CLASS_COLOURS, EDGE_KINDS, find_entity, search_key, view_data
-from .page import asset, json_for_html, render_page, vis_network_js
+from .data import find_entity, search_key, view_data
+from .page import asset, render_page, vis_network_js
 
 __all__ = [
-    "CLASS_COLOURS",
-    "EDGE_KINDS",
     "find_entity",
     "load_graph",
     "render_html",
@@ -25,17 +23,13 @@ __all__ = [
     "write_html",
 ]
 
-_BOOT = "window.kgView = KGView.mount(document.getElementById('kg-root'), KGView.readData('kg-data'));"
+_BOOT = "window.kgView = KGView.mount(document.getElementById('kg-graph-root'), KGView.readData('kg-graph-data'));"
 
 
 def render_html(g: Graph, title: str = "kg graph", **options) -> str:
     """graph.html for ``g``; ``options`` go to ``view_data`` (focus, hops, max_nodes, lang)."""
-    data = view_data(g, title=title, **options)
-    return render_page(
-        "graph.html", title=title,
-        scripts={"vis": vis_network_js(), "view": asset("view.js"), "boot": _BOOT},
-        values={"data": json_for_html(data)},
-    )
+    return render_page("kg-graph", title=title, data=view_data(g, **options),
+                       scripts={"vis": vis_network_js(), "view": asset("view.js"), "boot": _BOOT})
 
 
 def write_html(g: Graph, path, title: str = "kg graph", **options) -> None:

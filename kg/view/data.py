@@ -199,7 +199,7 @@ def _statement_facts(g: Graph, index: dict, key_of) -> Iterator[tuple]:
 
 
 def view_data(g: Graph, *, focus: str | None = None, hops: int = 1, max_nodes: int = 300,
-              lang: str = "ja", title: str = "kg graph", mention_samples: int = 3) -> dict:
+              lang: str = "ja", mention_samples: int = 3) -> dict:
     """The data graph.html embeds: plain lists and dicts, deterministic for a given graph.
 
     Nodes are the entities (subjects typed with a vocabulary class); edges the direct relation
@@ -239,12 +239,12 @@ def view_data(g: Graph, *, focus: str | None = None, hops: int = 1, max_nodes: i
     focus_at = find_entity(g, focus, order) if focus is not None else None
     keep = sorted(neighbourhood(focus_at, edges, hops)) if focus_at is not None else list(range(len(order)))
     data = _assemble(g, [order[i] for i in keep], types, {old: new for new, old in enumerate(keep)}, edges, facts, sources, mention_samples)
-    data.update(title=title, lang=lang if lang in ("ja", "en") else "ja", maxNodes=max(1, int(max_nodes)),
+    data.update(lang=lang if lang in ("ja", "en") else "ja", maxNodes=max(1, int(max_nodes)),
                 focus=keep.index(focus_at) if focus_at is not None else None)
     return data
 
 
-def rows_view_data(g: Graph, rows: Iterable[tuple], *, lang: str = "ja", title: str = "query results", max_nodes: int = 300) -> dict:
+def rows_view_data(g: Graph, rows: Iterable[tuple], *, lang: str = "ja", max_nodes: int = 300) -> dict:
     """View data for the (subject, predicate, object) rows of a query, with ``g`` holding what
     is known about them (types, labels, Statements with their sentences, and which rows are
     direct triples). Every row is an edge and every term a node; a row that is not a direct
@@ -271,7 +271,7 @@ def rows_view_data(g: Graph, rows: Iterable[tuple], *, lang: str = "ja", title: 
             e["k"] = min(kinds - {"asserted"} or {"unasserted"}, key=EDGE_KINDS.index)
     data = _assemble(g, order, _kg_types(g, set(order)), {i: i for i in range(len(order))},
                      [edges[k] for k in sorted(edges)], facts, sources, 0)
-    data.update(title=title, lang=lang if lang in ("ja", "en") else "ja", maxNodes=max(1, int(max_nodes)), focus=None)
+    data.update(lang=lang if lang in ("ja", "en") else "ja", maxNodes=max(1, int(max_nodes)), focus=None)
     return data
 
 

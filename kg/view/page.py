@@ -53,11 +53,13 @@ def _script_hash(code: str) -> str:
     return "'sha256-" + base64.b64encode(hashlib.sha256(code.encode("utf-8")).digest()).decode("ascii") + "'"
 
 
-def render_page(template: str, *, title: str, scripts: dict[str, str], values: dict[str, str], connect: str = "'none'") -> str:
-    """Fill ``template``'s ``{{name}}`` slots in one pass (inserted text is never re-scanned).
+def render_page(page: str, *, title: str, data, scripts: dict[str, str], connect: str = "'none'") -> str:
+    """One self-contained page: ``data`` as JSON in ``#PAGE-data``, an empty ``#PAGE-root``
+    for the scripts to fill, and ``scripts`` (name -> code) inlined in order.
 
-    ``scripts`` are inline script bodies; the page's CSP allows only these (by hash), inline
-    styles, and ``connect`` for fetch (``'self'`` for the query page, nothing for a file).
+    The page's CSP allows only these scripts (by hash), inline styles, and ``connect`` for
+    fetch (``'self'`` for the SPARQL page, nothing for a file). The template's slots are filled
+    in one pass, so inserted text is never read as a slot.
     """
     for name, code in scripts.items():
         if re.search(r"</script", code, re.I):
@@ -71,5 +73,8 @@ def render_page(template: str, *, title: str, scripts: dict[str, str], values: d
         "base-uri 'none'",
         "form-action 'none'",
     ])
-    slots = {"title": html.escape(title), "csp": html.escape(csp, quote=False), "css": asset("view.css"), **scripts, **values}
-    return _PLACEHOLDER.sub(lambda m: slots[m.group(1)], asset(template))
+    slots = {
+        "page": page, "title": html.escape(title), "csp": html.escape(csp, quote=False), "css": asset("view.css"),
+        "data": json_for_html(data), "scripts": "\n".join(f"<script>{code}</script>" for code in scripts.values()),
+    }
+    return _PLACEHOLDER.sub(lambda m: slots[m.group(1)], asset("page.html"))

@@ -18,7 +18,7 @@ from rdflib import BNode, Graph, Literal, URIRef
 from ..errors import QueryError
 from ..vocab import PREFIXES, relations
 from .data import rows_view_data
-from .page import asset, json_for_html, render_page, vis_network_js
+from .page import asset, render_page, vis_network_js
 
 MAX_GRAPH_ROWS = 5000  # rows drawn by "show as graph"; more would not be readable anyway
 _BATCH = 200  # terms per VALUES block of a describing query
@@ -65,11 +65,8 @@ def query_page_html(*, endpoint: str = "/sparql", graph_endpoint: str = "/query/
         "title": title, "endpoint": endpoint, "graphEndpoint": graph_endpoint, "query": query, "prefixes": PREFIXES,
         "examples": [{"name": n, "description": d, "text": t} for n, d, t in examples],
     }
-    return render_page(
-        "query.html", title=title, connect="'self'",
-        scripts={"vis": vis_network_js(), "view": asset("view.js"), "query": asset("query.js")},
-        values={"config": json_for_html(config)},
-    )
+    return render_page("kg-query", title=title, data=config, connect="'self'",
+                       scripts={"vis": vis_network_js(), "view": asset("view.js"), "query": asset("query.js")})
 
 
 def term_from_json(t: dict | None):
@@ -150,7 +147,7 @@ def graph_for_rows(rows: list[tuple], construct: Callable[[str], Graph], *, lang
     g = Graph()
     for q in describe_queries(rows):
         g += construct(q)
-    return rows_view_data(g, rows, lang=lang, title="query results") | {"showOther": True}
+    return rows_view_data(g, rows, lang=lang) | {"showOther": True}
 
 
 def mount(app) -> None:

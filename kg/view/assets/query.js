@@ -6,7 +6,7 @@
  */
 (function () {
   'use strict';
-  var cfg = KGView.readData('kg-query');
+  var cfg = KGView.readData('kg-query-data');
   var h = KGView.h;
   var TRIPLE_COLUMNS = [['s', 'p', 'o'], ['subject', 'predicate', 'object'], ['subject', 'relation', 'object']];
   var TABLE_ROWS = 1000;

@@ -448,7 +448,7 @@
   View.prototype.markReady = function () {
     if (this.ready) return;
     this.ready = true;
-    this.readyAt = this.timings.ready = performance.now();
+    this.timings.ready = performance.now();
     this.root.setAttribute('data-kg-ready', '1');
     if (this.opts.onReady) this.opts.onReady(this);
   };
