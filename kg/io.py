@@ -40,6 +40,15 @@ class Skipped:
         return f"{self.source}: {self.reason}"
 
 
+def example_inputs() -> list[str]:
+    """The bundled example texts (what ``kg build`` with no INPUTS builds): examples/ in a
+    checkout, else the copy installed inside the package."""
+    from .vocab import resource_path
+
+    folder = Path(str(resource_path("kg.examples", "")))
+    return [str(p) for p in sorted(folder.iterdir()) if p.suffix in TEXT_SUFFIXES | JSONL_SUFFIXES]
+
+
 def read_inputs(inputs: Iterable[str | os.PathLike], encoding: str | None = None) -> Iterator[Document | Skipped]:
     """Yield a Document for every readable text and a Skipped for every problem, in input order.
 

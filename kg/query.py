@@ -67,6 +67,16 @@ class Result:
     def __len__(self) -> int:
         return len(self.rows) if self.kind == "select" else len(self.triples or ()) if self.kind == "graph" else 1
 
+    def records(self) -> list[dict[str, str]]:
+        """SELECT rows as dicts of readable values (prefixed IRIs, literal values; "" unbound)."""
+        return [{v: display(row[v]) for v in self.variables} for row in self.rows]
+
+    def to_pandas(self):
+        """SELECT rows as a pandas DataFrame of readable values (needs pandas installed)."""
+        import pandas as pd
+
+        return pd.DataFrame(self.records(), columns=self.variables)
+
 
 # ---------------------------------------------------------------- ready queries
 

@@ -58,6 +58,21 @@ def test_query_lookup_finds_an_entity_by_alias(store, examples_graph):
     assert {r["entity"].value for r in rows} == {str(s)}
 
 
+def test_query_entities_lists_every_entity_with_its_classes_aliases_and_mentions(store, examples_graph):
+    entities = {s for s in examples_graph.subjects(KG.mentionCount)}
+    rows = {r["entity"].value: r for r in q.run(store, "entities").rows}
+    assert entities and set(rows) == {str(e) for e in entities}
+    for e in entities:
+        r = rows[str(e)]
+        assert r["label"].value == str(examples_graph.value(e, RDFS.label))
+        aliases = set(r["aliases"].value.split(", ")) if r["aliases"] is not None else set()  # unbound: none
+        assert aliases == {str(a) for a in examples_graph.objects(e, SKOS.altLabel)}
+        assert {f"{KG}{c}" for c in r["classes"].value.split(", ")} == {str(c) for c in examples_graph.objects(e, RDF.type)}
+        assert int(r["mentions"].value) == int(examples_graph.value(e, KG.mentionCount))
+    people = {r["entity"].value for r in q.run(store, "entities", {"class": "kg:Person"}).rows}
+    assert people == {str(e) for e in entities if (e, RDF.type, KG.Person) in examples_graph}
+
+
 def test_query_provenance_gives_the_statement_behind_a_fact(store, examples_graph):
     s, o = next(iter(examples_graph.subject_objects(KG.worksFor)))
     rows = q.run(store, "provenance", {"subject": str(s), "relation": "kg:worksFor", "object": str(o)}).rows

@@ -12,15 +12,9 @@ from rich.table import Table
 
 from .. import pipeline
 from ..export import write_turtle
+from ..io import example_inputs
 from ..view import write_html
-from ..vocab import resource_path
 from . import EXIT_PARTIAL
-
-
-def example_inputs() -> list[str]:
-    """The bundled example texts: examples/ in a checkout, else the copy inside the package."""
-    folder = Path(str(resource_path("kg.examples", "")))
-    return [str(p) for p in sorted(folder.iterdir()) if p.suffix in (".txt", ".jsonl")]
 
 
 @click.command("build")
