@@ -95,33 +95,26 @@ def format_for(path, fmt: str | None) -> str:
 
 
 def export_bytes(store: ox.Store, fmt: str) -> bytes:
-    """The dataset in ``store`` serialised as ``fmt`` (one of EXPORT_FORMATS).
-
-    RDF leaves the store as N-Triples/N-Quads (pyoxigraph's fastest writer), gets the builder's
-    literal datatypes back (``oxi.restore_nquads``), and is re-serialised by pyoxigraph when
-    another syntax is asked for."""
-    from .oxi import restore_nquads
+    """The dataset in ``store`` serialised as ``fmt`` (one of EXPORT_FORMATS), written by
+    pyoxigraph with the builder's literal datatypes put back (``oxi.restore``)."""
+    from .oxi import restore
     from .store import has_named_graphs, split_by_document
 
     if fmt in ("trig", "nquads", "jsonld") and not has_named_graphs(store) and len(store):
         split_by_document(store)  # only in-memory datasets (files) lack named graphs
-    if fmt in ("trig", "nquads", "jsonld"):
-        nquads = restore_nquads(store.dump(format=ox.RdfFormat.N_QUADS))
-        if fmt == "nquads":
-            return nquads
-        quads = ox.parse(nquads, format=ox.RdfFormat.N_QUADS)
-        if fmt == "jsonld":
-            return compact_jsonld(ox.serialize(quads, format=ox.RdfFormat.JSON_LD))
-        return ox.serialize(quads, format=ox.RdfFormat.TRIG, prefixes=PREFIXES)
+    if fmt == "nquads":
+        return restore(store.dump(format=ox.RdfFormat.N_QUADS), "nt")
+    if fmt == "trig":
+        return restore(store.dump(format=ox.RdfFormat.TRIG, prefixes=PREFIXES), "turtle")
+    if fmt == "jsonld":
+        return compact_jsonld(restore(store.dump(format=ox.RdfFormat.JSON_LD), "jsonld"))
     if fmt in ("turtle", "ntriples"):
+        rdf, syntax = (ox.RdfFormat.TURTLE, "turtle") if fmt == "turtle" else (ox.RdfFormat.N_TRIPLES, "nt")
+        prefixes = PREFIXES if fmt == "turtle" else None
         if has_named_graphs(store):
             union = store.query("CONSTRUCT { ?s ?p ?o } WHERE { ?s ?p ?o }", use_default_graph_as_union=True)
-            ntriples = restore_nquads(ox.serialize(union, format=ox.RdfFormat.N_TRIPLES))
-        else:
-            ntriples = restore_nquads(store.dump(format=ox.RdfFormat.N_TRIPLES, from_graph=ox.DefaultGraph()))
-        if fmt == "ntriples":
-            return ntriples
-        return ox.serialize(ox.parse(ntriples, format=ox.RdfFormat.N_TRIPLES), format=ox.RdfFormat.TURTLE, prefixes=PREFIXES)
+            return restore(ox.serialize(union, format=rdf, prefixes=prefixes), syntax)
+        return restore(store.dump(format=rdf, from_graph=ox.DefaultGraph(), prefixes=prefixes), syntax)
     if fmt in ("graphml", "csv"):
         from .analysis import entity_graph
 

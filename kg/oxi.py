@@ -72,29 +72,48 @@ NON_NEGATIVE = (_NIF + "beginIndex", _NIF + "endIndex", _KG + "mentionCount")
 DECIMAL = (_KG + "confidence",)
 
 
-def _restore_patterns():
+def _restore_patterns() -> dict[str, list]:
+    """Per syntax, (pattern, replacement) pairs that put the builder's datatypes back into
+    pyoxigraph's output. Each pattern holds an unescaped quote or ends a line, which text inside
+    a literal cannot (pyoxigraph escapes quotes, and newlines in Turtle), so literals are safe."""
     import re
 
-    out = []
-    for p in NON_NEGATIVE:
-        out.append((re.compile(rb"(<" + re.escape(p.encode()) + rb'> "\d+"\^\^<' + re.escape(XSD_NS.encode()) + rb")integer>"),
-                    rb"\1nonNegativeInteger>"))
-    for p in DECIMAL:
-        out.append((re.compile(rb"(<" + re.escape(p.encode()) + rb'> "-?\d+)("\^\^<' + re.escape(XSD_NS.encode()) + rb"decimal>)"),
-                    rb"\1.0\2"))
-    return out
+    from .vocab import PREFIXES
+
+    def curie(iri: str) -> bytes:
+        for prefix, ns in PREFIXES.items():
+            if iri.startswith(ns):
+                return f"{prefix}:{iri[len(ns):]}".encode()
+        return f"<{iri}>".encode()
+
+    xsd = re.escape(XSD_NS.encode())
+    full = b"|".join(re.escape(p.encode()) for p in NON_NEGATIVE)
+    short = b"|".join(re.escape(curie(p)) for p in NON_NEGATIVE)
+    dec_full = b"|".join(re.escape(p.encode()) for p in DECIMAL)
+    dec_short = b"|".join(re.escape(curie(p)) for p in DECIMAL)
+    return {
+        # N-Triples and N-Quads: <p> "5"^^<xsd:integer>
+        "nt": [(re.compile(rb"(<(?:" + full + rb')> "\d+"\^\^<' + xsd + rb")integer>"), rb"\1nonNegativeInteger>"),
+               (re.compile(rb"(<(?:" + dec_full + rb')> "-?\d+)("\^\^<' + xsd + rb"decimal>)"), rb"\1.0\2")],
+        # Turtle and TriG written with the project prefixes: integers are bare numbers
+        "turtle": [(re.compile(rb"(?m)([\t ](?:" + short + rb") )(\d+)( [;.])$"), rb'\1"\2"^^xsd:nonNegativeInteger\3'),
+                   (re.compile(rb'(?m)([\t ](?:' + dec_short + rb') "-?\d+)("\^\^xsd:decimal [;.])$'), rb"\1.0\2")],
+        # pyoxigraph's expanded JSON-LD
+        "jsonld": [(re.compile(rb'("(?:' + full + rb')":\[\{"@type":"' + xsd + rb")integer\b"), rb"\1nonNegativeInteger"),
+                   (re.compile(rb'("(?:' + dec_full + rb')":\[\{"@type":"' + xsd + rb'decimal","@value":"-?\d+)(")'), rb"\1.0\2")],
+    }
 
 
-_PATTERNS = None
+_PATTERNS: dict | None = None
 
 
-def restore_nquads(data: bytes) -> bytes:
-    """N-Triples/N-Quads from a pyoxigraph Store with the builder's literal datatypes back.
-    (Inside an N-Triples literal every quote is escaped, so the patterns cannot match text.)"""
+def restore(data: bytes, syntax: str = "nt") -> bytes:
+    """pyoxigraph output (``syntax`` "nt" for N-Triples/N-Quads, "turtle" for Turtle/TriG with
+    the project prefixes, "jsonld" for its expanded JSON-LD) with the builder's datatypes back."""
     global _PATTERNS
     if _PATTERNS is None:
         _PATTERNS = _restore_patterns()
-    for pattern, repl in _PATTERNS:
+    for pattern, repl in _PATTERNS[syntax]:
         data = pattern.sub(repl, data)
     return data
 

@@ -488,7 +488,7 @@ def push(store: ox.Store, endpoint: str, *, headers: dict[str, str] | None = Non
     import http.client
     from urllib.parse import quote, urlsplit
 
-    from .oxi import restore_nquads
+    from .oxi import restore
 
     url = urlsplit(endpoint)
     if url.scheme not in ("http", "https") or not url.hostname:
@@ -506,7 +506,7 @@ def push(store: ox.Store, endpoint: str, *, headers: dict[str, str] | None = Non
         graphs.append(ox.DefaultGraph())
     try:
         for g in graphs:
-            body = restore_nquads(store.dump(format=ox.RdfFormat.N_TRIPLES, from_graph=g))
+            body = restore(store.dump(format=ox.RdfFormat.N_TRIPLES, from_graph=g), "nt")
             target = prefix + ("default" if isinstance(g, ox.DefaultGraph) else "graph=" + quote(g.value, safe=""))
             conn.request("PUT", target, body=body, headers={"Content-Type": "application/n-triples", **(headers or {})})
             resp = conn.getresponse()

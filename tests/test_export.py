@@ -106,3 +106,41 @@ def test_cli_export_picks_format_from_extension_and_names_bad_ones(examples_ttl,
     res = subprocess.run([sys.executable, "-m", "kg", "export", str(examples_ttl), "-o", str(tmp_path / "x.docx")],
                          capture_output=True, text=True)
     assert res.returncode == 1 and "--format" in res.stderr and "Traceback" not in res.stderr
+
+
+TRICKY = [
+    'line one\nline two\t"quoted" nif:beginIndex 5 ;',
+    '\tkg:confidence "1"^^xsd:decimal ;',
+    '{"https://w3id.org/kg-ja/ns#confidence":[{"@type":"http://www.w3.org/2001/XMLSchema#decimal","@value":"1"}]}',
+    '<http://persistence.uni-leipzig.org/nlp2rdf/ontologies/nif-core#beginIndex> "5"^^<http://www.w3.org/2001/XMLSchema#integer>',
+]
+
+
+@pytest.mark.parametrize("fmt", list(RDF_FORMATS))
+def test_export_restores_datatypes_the_store_canonicalises_and_leaves_text_alone(fmt):
+    """pyoxigraph's store keeps "7"^^xsd:nonNegativeInteger as xsd:integer and "1.0" decimals as
+    "1"; exports give the builder's terms back, and literal text that looks like them is untouched."""
+    from decimal import Decimal
+
+    from rdflib import XSD, Literal, URIRef
+
+    from kg.vocab import KG, NIF
+
+    g = rdflib.Graph()
+    doc = URIRef("https://w3id.org/kg-ja/id/doc/t.txt#char=0,9")
+    st = URIRef("https://w3id.org/kg-ja/id/doc/t.txt#fact-1")
+    ent = URIRef("https://w3id.org/kg-ja/id/entity/Person/テスト")
+    g.add((doc, NIF.beginIndex, Literal(0, datatype=XSD.nonNegativeInteger)))
+    g.add((doc, NIF.endIndex, Literal(9, datatype=XSD.nonNegativeInteger)))
+    g.add((st, KG.confidence, Literal(Decimal("1.0"), datatype=XSD.decimal)))
+    g.add((st, KG.rule, Literal("x.v1")))
+    g.add((ent, KG.mentionCount, Literal(12, datatype=XSD.nonNegativeInteger)))
+    for i, text in enumerate(TRICKY):
+        g.add((ent, rdflib.RDFS.comment, Literal(text, lang="ja" if i % 2 else None)))
+    store = ox.Store()
+    from kg.oxi import to_oxigraph_triples
+
+    store.extend(ox.Quad(t.subject, t.predicate, t.object) for t in to_oxigraph_triples(g))
+    for parser in (parse_rdflib, parse_oxigraph):
+        union, _graphs = parser(export_bytes(store, fmt), fmt)
+        assert isomorphic(union, g), (fmt, parser.__name__)
