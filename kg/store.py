@@ -130,6 +130,16 @@ def open_dataset(source, *, writable: bool = False) -> ox.Store:
     return store
 
 
+def dataset_from_graph(graph) -> ox.Store:
+    """An in-memory pyoxigraph store holding an rdflib graph (e.g. what ``kg.build`` returns),
+    for ``kg.query.run`` and the exports."""
+    from .oxi import to_oxigraph_triples
+
+    store = ox.Store()
+    store.extend(ox.Quad(t.subject, t.predicate, t.object) for t in to_oxigraph_triples(graph))
+    return store
+
+
 def rdf_format(path: Path) -> ox.RdfFormat:
     fmt = FORMATS.get(path.suffix.lower())
     if fmt is None:

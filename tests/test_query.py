@@ -160,3 +160,13 @@ def test_cli_query_missing_graph_is_one_line(tmp_path):
     bad.write_text("<a> <b> .", encoding="utf-8")
     res = kg_cmd("query", str(bad), "works-at")
     assert res.returncode == 1 and "bad.ttl" in res.stderr and len(res.stderr.strip().splitlines()) == 1
+
+
+def test_query_runs_on_a_built_graph_in_memory_and_gives_readable_records(examples_graph):
+    from kg.store import dataset_from_graph
+
+    result = q.run(dataset_from_graph(examples_graph), "works-at")
+    records = result.records()
+    assert records and all(r["person"].startswith("person:") and r["relation"].startswith("kg:") for r in records)
+    frame = result.to_pandas()
+    assert list(frame.columns) == result.variables and len(frame) == len(records)
