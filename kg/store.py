@@ -67,7 +67,8 @@ ENTITY_GRAPH = ox.NamedNode(ID_NS + "graph/entities")
 RECORDS = "records.sqlite"
 DATASET = "oxigraph"
 FORMAT_VERSION = 1
-BULK_THRESHOLD = 50_000  # quads per write above which RocksDB SST ingestion beats a transaction
+BULK_BATCH = 200_000  # quads per RocksDB SST ingestion (bulk_extend)
+SMALL_WRITE = 5_000  # below this a plain transaction (extend) is cheaper than writing SST files
 
 FORMATS = {
     ".ttl": ox.RdfFormat.TURTLE,
@@ -201,9 +202,19 @@ def _prefixes() -> dict[str, str]:
 # ---------------------------------------------------------------- records
 
 
+def _plain(value):
+    """Dataclasses as dicts of their fields, recursively (``dataclasses.asdict`` without its
+    deep copies, which cost more than the rest of writing a record)."""
+    if dataclasses.is_dataclass(value):
+        return {f.name: _plain(getattr(value, f.name)) for f in dataclasses.fields(value)}
+    if isinstance(value, (tuple, list)):
+        return [_plain(v) for v in value]
+    return value
+
+
 def record_json(ex: DocExtraction) -> str:
     """A DocExtraction as JSON (every dataclass field, so new model fields are kept)."""
-    return json.dumps(dataclasses.asdict(ex), ensure_ascii=False, separators=(",", ":"), default=str)
+    return json.dumps(_plain(ex), ensure_ascii=False, separators=(",", ":"), default=str)
 
 
 def _build(cls, data: dict):
@@ -225,7 +236,7 @@ def record_from_json(text: str) -> DocExtraction:
 
 def _entities_json(ex: DocExtraction) -> str:
     counts = Counter(m.entity for m in ex.mentions)
-    return json.dumps([[dataclasses.asdict(e), counts[e.key]] for e in ex.entities], ensure_ascii=False, separators=(",", ":"))
+    return json.dumps([[_plain(e), counts[e.key]] for e in ex.entities], ensure_ascii=False, separators=(",", ":"))
 
 
 def _sig(*parts) -> str:
@@ -465,7 +476,9 @@ class KGStore:
         change.entities_changed += len(set(stale) | set(fresh))
 
     def _flush(self, batch: list, force: bool = False) -> list:
-        if len(batch) >= BULK_THRESHOLD:
+        """Write ``batch`` when it is big enough (or ``force``). Bulk ingestion is not one
+        transaction, which is fine here: the dirty mark covers an interrupted write."""
+        if len(batch) >= BULK_BATCH or (force and len(batch) >= SMALL_WRITE):
             self.ox.bulk_extend(batch)
             return []
         if force and batch:
