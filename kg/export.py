@@ -138,27 +138,30 @@ def jsonld_context() -> dict:
 
 
 @lru_cache(maxsize=1)
-def _iri_pattern():
-    # an IRI in a key, an @id or an @type position of pyoxigraph's compact (whitespace-free)
-    # expanded JSON-LD; inside a JSON string every quote is escaped, so these contexts cannot
-    # match text in a literal. The local part must not start with // (it would read as an IRI).
+def _compaction():
+    """Patterns over pyoxigraph's whitespace-free expanded JSON-LD. A JSON string that starts
+    with a namespace is a key, an @id or an @type (IRIs), or an @value (text). The fast pattern
+    (a quote and a namespace) compacts every one, and would also hit an escaped quote inside a
+    string, so it is used only when no @value starts with a namespace and no escaped quote is
+    followed by one; otherwise the strict pattern looks at what precedes the string. A local
+    part starting with // is left alone (it would read as an IRI)."""
     namespaces = sorted(PREFIXES.values(), key=len, reverse=True)
     alternation = b"|".join(re.escape(ns.encode("utf-8")) for ns in namespaces)
-    return re.compile(rb'("@id":"|"@type":"|[{,\[]")(' + alternation + rb")(?!//)")
-
-
-@lru_cache(maxsize=1)
-def _compact_names() -> dict[bytes, bytes]:
-    return {ns.encode("utf-8"): f"{prefix}:".encode("utf-8") for prefix, ns in PREFIXES.items()}
+    fast = re.compile(rb'"(' + alternation + rb")(?!//)")
+    strict = re.compile(rb'(?:(?<=[{,\[])|(?<="@id":)|(?<="@type":))"(' + alternation + rb")(?!//)")
+    risky = (re.compile(rb'"@value":"(?:' + alternation + rb")"), re.compile(rb'\\"(?:' + alternation + rb")"))
+    names = {ns.encode("utf-8"): f'"{prefix}:'.encode("utf-8") for prefix, ns in PREFIXES.items()}
+    return fast, strict, risky, names
 
 
 def compact_jsonld(expanded: bytes) -> bytes:
     """pyoxigraph's expanded JSON-LD with the project prefixes as ``@context`` and IRIs written
     as compact IRIs (kg:worksFor, person:サム・アルトマン)."""
-    names = _compact_names()
-    body = _iri_pattern().sub(lambda m: m.group(1) + names[m.group(2)], expanded)
+    fast, strict, risky, names = _compaction()
+    parts = (strict if any(r.search(expanded) for r in risky) else fast).split(expanded)
+    parts[1::2] = [names[ns] for ns in parts[1::2]]
     head = json.dumps(jsonld_context()["@context"], ensure_ascii=False, separators=(",", ":")).encode("utf-8")
-    return b'{"@context":' + head + b',"@graph":' + body + b"}\n"
+    return b'{"@context":' + head + b',"@graph":' + b"".join(parts) + b"}\n"
 
 
 def jsonld_bytes(quads) -> bytes:

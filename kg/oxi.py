@@ -75,7 +75,8 @@ DECIMAL = (_KG + "confidence",)
 def _restore_patterns() -> dict[str, list]:
     """Per syntax, (pattern, replacement) pairs that put the builder's datatypes back into
     pyoxigraph's output. Each pattern holds an unescaped quote or ends a line, which text inside
-    a literal cannot (pyoxigraph escapes quotes, and newlines in Turtle), so literals are safe."""
+    a literal cannot (pyoxigraph escapes quotes, and newlines in Turtle), so literals are safe.
+    Every pattern starts with a literal (one per predicate), which the regex engine finds fast."""
     import re
 
     from .vocab import PREFIXES
@@ -86,22 +87,35 @@ def _restore_patterns() -> dict[str, list]:
                 return f"{prefix}:{iri[len(ns):]}".encode()
         return f"<{iri}>".encode()
 
+    def by_namespace(iris):
+        """(namespace, local-name alternation) pairs: one pattern per namespace keeps a literal
+        start the regex engine can search for."""
+        groups: dict[str, list[str]] = {}
+        for iri in iris:
+            cut = max(iri.rfind("#"), iri.rfind("/")) + 1
+            groups.setdefault(iri[:cut], []).append(iri[cut:])
+        return [(ns, b"(?:" + b"|".join(re.escape(n.encode()) for n in names) + b")") for ns, names in groups.items()]
+
     xsd = re.escape(XSD_NS.encode())
-    full = b"|".join(re.escape(p.encode()) for p in NON_NEGATIVE)
-    short = b"|".join(re.escape(curie(p)) for p in NON_NEGATIVE)
-    dec_full = b"|".join(re.escape(p.encode()) for p in DECIMAL)
-    dec_short = b"|".join(re.escape(curie(p)) for p in DECIMAL)
-    return {
+    out: dict[str, list] = {"nt": [], "turtle": [], "jsonld": []}
+    for ns, names in by_namespace(NON_NEGATIVE):
+        full = re.escape(ns.encode()) + names
+        short = re.escape(curie(ns)) + names
         # N-Triples and N-Quads: <p> "5"^^<xsd:integer>
-        "nt": [(re.compile(rb"(<(?:" + full + rb')> "\d+"\^\^<' + xsd + rb")integer>"), rb"\1nonNegativeInteger>"),
-               (re.compile(rb"(<(?:" + dec_full + rb')> "-?\d+)("\^\^<' + xsd + rb"decimal>)"), rb"\1.0\2")],
-        # Turtle and TriG written with the project prefixes: integers are bare numbers
-        "turtle": [(re.compile(rb"(?m)([\t ](?:" + short + rb") )(\d+)( [;.])$"), rb'\1"\2"^^xsd:nonNegativeInteger\3'),
-                   (re.compile(rb'(?m)([\t ](?:' + dec_short + rb') "-?\d+)("\^\^xsd:decimal [;.])$'), rb"\1.0\2")],
+        out["nt"].append((re.compile(b"(<" + full + rb'> "\d+"\^\^<' + xsd + rb")integer>"), rb"\1nonNegativeInteger>"))
+        # Turtle and TriG with the project prefixes: a bare number ending the line
+        for lead in (b"\t", b" "):
+            out["turtle"].append((re.compile(rb"(?m)(" + lead + short + rb" )(\d+)( [;.])$"), rb'\1"\2"^^xsd:nonNegativeInteger\3'))
         # pyoxigraph's expanded JSON-LD
-        "jsonld": [(re.compile(rb'("(?:' + full + rb')":\[\{"@type":"' + xsd + rb")integer\b"), rb"\1nonNegativeInteger"),
-                   (re.compile(rb'("(?:' + dec_full + rb')":\[\{"@type":"' + xsd + rb'decimal","@value":"-?\d+)(")'), rb"\1.0\2")],
-    }
+        out["jsonld"].append((re.compile(rb'("' + full + rb'":\[\{"@type":"' + xsd + rb")integer\b"), rb"\1nonNegativeInteger"))
+    for ns, names in by_namespace(DECIMAL):
+        full = re.escape(ns.encode()) + names
+        short = re.escape(curie(ns)) + names
+        out["nt"].append((re.compile(b"(<" + full + rb'> "-?\d+)("\^\^<' + xsd + rb"decimal>)"), rb"\1.0\2"))
+        for lead in (b"\t", b" "):
+            out["turtle"].append((re.compile(rb"(?m)(" + lead + short + rb' "-?\d+)("\^\^xsd:decimal [;.])$'), rb"\1.0\2"))
+        out["jsonld"].append((re.compile(rb'("' + full + rb'":\[\{"@type":"' + xsd + rb'decimal","@value":"-?\d+)(")'), rb"\1.0\2"))
+    return out
 
 
 _PATTERNS: dict | None = None

@@ -144,3 +144,22 @@ def test_export_restores_datatypes_the_store_canonicalises_and_leaves_text_alone
     for parser in (parse_rdflib, parse_oxigraph):
         union, _graphs = parser(export_bytes(store, fmt), fmt)
         assert isomorphic(union, g), (fmt, parser.__name__)
+
+
+def test_export_jsonld_leaves_text_that_starts_with_a_namespace_alone():
+    from rdflib import Literal, URIRef
+
+    from kg.vocab import KG
+
+    g = rdflib.Graph()
+    ent = URIRef("https://w3id.org/kg-ja/id/entity/Person/テスト")
+    g.add((ent, KG.reading, Literal("https://w3id.org/kg-ja/ns#worksFor")))
+    g.add((ent, KG.reading, Literal("http://www.w3.org/2001/XMLSchema#integer")))
+    g.add((ent, rdflib.RDFS.label, Literal("テスト", lang="ja")))
+    from kg.store import dataset_from_graph
+
+    data = export_bytes(dataset_from_graph(g), "jsonld")
+    assert '"person:テスト"' in data.decode("utf-8")
+    for parser in (parse_rdflib, parse_oxigraph):
+        union, _graphs = parser(data, "jsonld")
+        assert isomorphic(union, g)
