@@ -180,6 +180,7 @@ def main(argv=None) -> int:
 
     from kg import query as q
     from kg.export import export_bytes
+    from kg.graph import entity_iri
     from kg.store import DATASET, KGStore, open_dataset
     from kg.vocab import PREFIXES
 
@@ -195,8 +196,8 @@ def main(argv=None) -> int:
             change = st.add(extractions)
         t_store = time.perf_counter() - t
         quads = change.quads
-        store = open_dataset(work / "kg-store")
-        everything = list(store)
+        disk = open_dataset(work / "kg-store")
+        everything = list(disk)
         t = time.perf_counter()
         direct_store = ox.Store(str(work / "direct-store"))
         direct_store.bulk_extend(everything)
@@ -208,10 +209,12 @@ def main(argv=None) -> int:
 
         nq = work / "dataset.nq"
         ttl = work / "graph.ttl"
-        nq.write_bytes(export_bytes(store, "nquads"))
-        ttl.write_bytes(export_bytes(store, "turtle"))
+        nq.write_bytes(export_bytes(disk, "nquads"))
+        ttl.write_bytes(export_bytes(disk, "turtle"))
+        store = open_dataset(nq)  # exports and queries run on the dataset in memory (kg query/export FILE)
 
         rows: list = []
+        lookups: dict[str, float] = {}
         print("load", flush=True)
         for path, fmt in ((nq, ox.RdfFormat.N_QUADS), (ttl, ox.RdfFormat.TURTLE)):
             def direct(path=path, fmt=fmt):
@@ -237,32 +240,38 @@ def main(argv=None) -> int:
         print("ready queries", flush=True)
         fact = next(f for ex in extractions for f in ex.facts if f.relation == "worksFor" and f.asserted)
         doc = next(ex for ex in extractions if fact in ex.facts)
-        names = {e.key: e.label for e in doc.entities}
-        person = next(e for e in doc.entities if e.key == fact.subject)
+        labels = {e.key: e.label for e in doc.entities}
+        iris = {key: str(entity_iri(key)) for key in labels}  # synthetic keys resolve to themselves
+        # parameters as IRIs: both sides run the very same SPARQL
         params = {
             "works-at": {}, "entities-by-degree": {}, "hedged": {}, "attributed": {}, "documents": {}, "unmapped": {},
-            "facts-about": {"entity": person.label},
-            "lookup": {"name": person.label},
-            "provenance": {"subject": names[fact.subject], "relation": "kg:worksFor", "object": names[fact.object]},
+            "facts-about": {"entity": iris[fact.subject]},
+            "lookup": {"name": labels[fact.subject]},
+            "provenance": {"subject": iris[fact.subject], "relation": "kg:worksFor", "object": iris[fact.object]},
         }
-        lookups = {}
         for name, ps in params.items():
             rq = q.ready_queries()[name]
-            text = q.bind_values(rq.text, q.bind_params(store, rq, ps))  # the same SPARQL, IRIs already bound
+            text = q.bind_values(rq.text, q.bind_params(store, rq, ps))
             n = len(q.run(store, name, ps))
             direct = lambda text=text: list(store.query(text, prefixes=PREFIXES, use_default_graph_as_union=True))
             assert len(direct()) == n
             pair(f"{name} ({n} rows)", lambda name=name, ps=ps: q.run(store, name, ps), direct,
-                 max(args.reps, 5) if name in ("lookup", "provenance", "facts-about") else args.reps, rows)
-            if name in ("lookup", "provenance"):
-                lookups[name] = rows[-1][1]
-        del store
+                 max(args.reps, 21) if name in ("lookup", "provenance", "facts-about") else args.reps, rows)
+        # the lookup targets, as a user asks them (kg query -p with labels), in memory and on disk
+        by_label = {"subject": labels[fact.subject], "relation": "kg:worksFor", "object": labels[fact.object]}
+        for where, st_ in (("in memory", store), ("on the store directory", disk)):
+            for name, ps in (("lookup", params["lookup"]), ("provenance", by_label)):
+                t, res = best(lambda st_=st_, name=name, ps=ps: q.run(st_, name, ps), 21)
+                assert len(res) >= 1
+                lookups[f"{name} {where}"] = t
+                print(f"  {name} by label {where}: {fmt_t(t)}", flush=True)
+        del store, disk
     finally:
         shutil.rmtree(work, ignore_errors=True)
 
     worst = max(p / d for _n, p, d in rows)
-    print(f"worst ratio {worst:.2f} (target <= 1.5); label lookup {fmt_t(lookups['lookup'])}, "
-          f"provenance lookup {fmt_t(lookups['provenance'])} (target < 5 ms)")
+    print(f"worst ratio {worst:.2f} (target <= 1.5); " + ", ".join(f"{k} {fmt_t(v)}" for k, v in lookups.items())
+          + " (target < 5 ms)")
     if not args.no_write:
         write_section(Path(args.benchmarks), args, quads, t_store, t_direct_store, rows, lookups)
     return 0
@@ -285,8 +294,11 @@ def write_section(path: Path, args, quads, t_store, t_direct_store, rows, lookup
         lines.append(f"| {name} | {fmt_t(p)} | {fmt_t(d)} | {p / d:.2f} |")
     lines += [
         "",
-        f"Label lookup {fmt_t(lookups['lookup'])}, provenance lookup {fmt_t(lookups['provenance'])} (target < 5 ms; "
-        "parameters given as labels, resolved in the graph).",
+        "Lookups through `kg.query.run` with labels as a user gives them (`-p name=...`; provenance resolves subject "
+        "and object labels first), best of 21, target < 5 ms: "
+        + ", ".join(f"{k} {fmt_t(v)}" for k, v in lookups.items()) + ".",
+        "In the table, query parameters are IRIs so both sides run the same SPARQL. Exports and queries run on the "
+        "dataset loaded from the N-Quads file (what `kg export FILE` and `kg query FILE` do).",
         f"Store build (`kg build --store` after parsing: records, cross-document resolution, triples, RocksDB): "
         f"{fmt_t(t_store)}; pyoxigraph bulk-loading the finished quads: {fmt_t(t_direct_store)} "
         "(not a like-for-like pair: the project also makes the triples).",

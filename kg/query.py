@@ -148,12 +148,17 @@ def bind_values(text: str, bindings: Mapping) -> str:
     each binding. (Oxigraph's own substitution only binds projected variables.)"""
     if not bindings:
         return text
-    blanked = _COMMENT_LINE.sub(lambda m: " " * len(m.group()), text)
-    m = _WHERE.search(blanked)
+    at = _where_end(text)
+    values = " ".join(f"VALUES ?{var.value} {{ {term} }}" for var, term in bindings.items())
+    return f"{text[:at]} {values} {text[at:]}"
+
+
+@lru_cache(maxsize=256)
+def _where_end(text: str) -> int:
+    m = _WHERE.search(_COMMENT_LINE.sub(lambda m: " " * len(m.group()), text))
     if m is None:
         raise QueryError("cannot bind parameters: the query has no WHERE group")
-    values = " ".join(f"VALUES ?{var.value} {{ {term} }}" for var, term in bindings.items())
-    return f"{text[:m.end()]} {values} {text[m.end():]}"
+    return m.end()
 
 
 def name_literal(text: str) -> ox.Literal:
