@@ -28,10 +28,10 @@ import platform
 import random
 import re
 import shutil
-import statistics
 import sys
 import tempfile
 import time
+from importlib.metadata import version
 from pathlib import Path
 
 import pyoxigraph as ox
@@ -181,7 +181,7 @@ def main(argv=None) -> int:
     from kg import query as q
     from kg.export import export_bytes
     from kg.graph import entity_iri
-    from kg.store import DATASET, KGStore, open_dataset
+    from kg.store import KGStore, open_dataset
     from kg.vocab import PREFIXES
 
     work = Path(tempfile.mkdtemp(prefix="kg-store-bench-"))
@@ -265,7 +265,6 @@ def main(argv=None) -> int:
                 assert len(res) >= 1
                 lookups[f"{name} {where}"] = t
                 print(f"  {name} by label {where}: {fmt_t(t)}", flush=True)
-        del store, disk
     finally:
         shutil.rmtree(work, ignore_errors=True)
 
@@ -282,7 +281,7 @@ def write_section(path: Path, args, quads, t_store, t_direct_store, rows, lookup
         "## Store",
         "",
         f"`python bench/store_bench.py --docs {args.docs} --reps {args.reps}`: {quads:,} quads (synthetic, contract-shaped, "
-        f"{args.docs} documents), pyoxigraph {ox.__version__ if hasattr(ox, '__version__') else ''}, "
+        f"{args.docs} documents), pyoxigraph {version('pyoxigraph')}, "
         f"Python {platform.python_version()}, {os.cpu_count()} cores (shared with other work). Best of {args.reps}, "
         "project and pyoxigraph alternating in one run. Ratio = project / pyoxigraph doing the same work directly; "
         "target <= 1.5.",

@@ -6,8 +6,10 @@ from collections.abc import Iterable, Iterator
 from functools import lru_cache
 
 import pyoxigraph as ox
-from rdflib import BNode, Graph, Literal, URIRef
+from rdflib import XSD, BNode, Graph, Literal, URIRef
 from rdflib.term import Node
+
+from .vocab import KG, NIF, PREFIXES
 
 
 @lru_cache(maxsize=65536)
@@ -65,11 +67,9 @@ def to_rdflib_graph(triples: Iterable, graph: Graph | None = None) -> Graph:
 # builder's datatypes for these predicates (a test builds real graphs, round-trips them through
 # the store and checks isomorphism, so a new predicate that needs this fails there).
 
-XSD_NS = "http://www.w3.org/2001/XMLSchema#"
-_NIF = "http://persistence.uni-leipzig.org/nlp2rdf/ontologies/nif-core#"
-_KG = "https://w3id.org/kg-ja/ns#"
-NON_NEGATIVE = (_NIF + "beginIndex", _NIF + "endIndex", _KG + "mentionCount")
-DECIMAL = (_KG + "confidence",)
+XSD_NS = str(XSD)
+NON_NEGATIVE = (str(NIF.beginIndex), str(NIF.endIndex), str(KG.mentionCount))
+DECIMAL = (str(KG.confidence),)
 
 
 def _restore_patterns() -> dict[str, list]:
@@ -78,8 +78,6 @@ def _restore_patterns() -> dict[str, list]:
     a literal cannot (pyoxigraph escapes quotes, and newlines in Turtle), so literals are safe.
     Every pattern starts with a literal (one per predicate), which the regex engine finds fast."""
     import re
-
-    from .vocab import PREFIXES
 
     def curie(iri: str) -> bytes:
         for prefix, ns in PREFIXES.items():

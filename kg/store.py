@@ -58,7 +58,7 @@ import pyoxigraph as ox
 from .errors import StoreError
 from .oxi import to_ox as _ox
 from .model import DocExtraction, Document, Entity, Fact, Mention, ResolvedEntity, Sentence
-from .vocab import ID_NS, relations, resource_path
+from .vocab import ID_NS, PREFIXES, relations, resource_path
 
 log = logging.getLogger(__name__)
 
@@ -189,14 +189,7 @@ def split_by_document(store: ox.Store) -> None:
             FILTER NOT EXISTS {{ GRAPH ?g {{ ?s ?p ?o }} }}
         }} ;
         DROP DEFAULT
-    """, prefixes=_prefixes())
-
-
-@lru_cache(maxsize=1)
-def _prefixes() -> dict[str, str]:
-    from .vocab import PREFIXES
-
-    return dict(PREFIXES)
+    """, prefixes=PREFIXES)
 
 
 # ---------------------------------------------------------------- records
@@ -415,7 +408,7 @@ class KGStore:
 
     def _materialize(self, touched: set[str], removed: set[str], change: StoreChange) -> None:
         from .entities import resolve_corpus
-        from .graph import document_triples, entity_triples
+        from .graph import document_triples, entity_iri, entity_triples
 
         rows = self.db.execute("SELECT id, entities, signature FROM documents ORDER BY id").fetchall()
         local_entities = {doc_id: [(_build(Entity, e), n) for e, n in json.loads(ents)] for doc_id, ents, _ in rows}
@@ -444,8 +437,6 @@ class KGStore:
         fresh = sorted(k for k, s in wanted.items() if stored.get(k) != s)
 
         # the dataset: drop stale graphs and descriptions, then write the new ones
-        from .graph import entity_iri
-
         for doc_id in sorted(removed | set(new_doc_sigs)):
             self.ox.remove_graph(document_graph(doc_id))
         for key in stale:

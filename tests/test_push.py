@@ -13,10 +13,9 @@ from pathlib import Path
 
 import pyoxigraph as ox
 import pytest
-from rdflib.compare import isomorphic
 
 from kg.export import export_bytes
-from kg.oxi import from_ox, restored_triples
+from kg.oxi import restored_triples
 from kg.store import KGStore, open_dataset
 
 

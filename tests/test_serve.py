@@ -12,7 +12,7 @@ import urllib.request
 import pyoxigraph as ox
 import pytest
 
-from kg.serve import App, Response, make_server, serve_in_thread
+from kg.serve import Response, make_server, serve_in_thread
 
 
 @pytest.fixture(scope="module")

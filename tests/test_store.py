@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import dataclasses
 import sqlite3
 import subprocess
 import sys
@@ -13,7 +12,7 @@ from rdflib.compare import isomorphic
 
 from kg.entities import resolve_corpus
 from kg.graph import to_rdf
-from kg.oxi import from_ox, to_oxigraph_triples
+from kg.oxi import to_oxigraph_triples
 from kg.store import ENTITY_GRAPH, KGStore, document_graph, open_dataset, record_from_json, record_json, split_by_document
 
 TEXTS = {

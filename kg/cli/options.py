@@ -1,15 +1,10 @@
-"""Options shared by the commands that read a graph (query, export, serve, push, stats...)."""
+"""Helpers shared by the commands that write results to stdout."""
 
 from __future__ import annotations
 
 import click
 
-GRAPH_HELP = "GRAPH is a graph file (.ttl, .nt, .trig, .nq, .jsonld) or a store directory (kg build --store)."
-
-
-def graph_argument(f):
-    return click.argument("graph", type=click.Path(path_type=str))(f)
-
 
 def binary_stdout():
+    """stdout as bytes (results are UTF-8 whatever the terminal's locale)."""
     return click.get_binary_stream("stdout")

@@ -21,7 +21,8 @@ def command(graph, host, port, allow_update, timeout, max_results, max_body, wor
 
     SPARQL 1.1 Protocol: GET or POST, results as JSON, XML, CSV or TSV (SELECT, ASK) or Turtle,
     N-Triples, JSON-LD (CONSTRUCT, DESCRIBE) by the Accept header. The default graph is the
-    union of all graphs; the project's prefixes are predeclared. Ctrl-C stops it.
+    union of all graphs; the project's prefixes are predeclared. A store is served as it was when
+    the server started (restart it after kg build --store). Ctrl-C stops it.
 
     \b
     Examples:
