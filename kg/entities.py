@@ -28,7 +28,8 @@ _KANA_ONLY = re.compile(r"^[\u30a0-\u30ff]+$")
 _LATIN_NAME = re.compile(r"^[A-Za-z][A-Za-z0-9.\-&' ]*$")
 _SPLIT_PARTS = re.compile(r"[・･\s=]+")
 FUZZY_KANA_MIN = 0.75
-WEAK_EVIDENCE = 3  # NER labels and name shapes; cues, classifiers and the gazetteer are stronger
+FUZZY_PART_MIN = 0.6  # for the other parts of a person name one part of which is the same
+DECISIVE = {"gazetteer", "suffix", "prefix", "classifier", "head"}  # evidence sources that settle a class
 
 
 @lru_cache(maxsize=1)
@@ -64,14 +65,51 @@ def kana_key(name: str) -> str:
     return k if _KANA_ONLY.match(k) else ""
 
 
-def kana_similar(a: str, b: str) -> bool:
+_SKELETON_FOLD = str.maketrans({"l": "r", "c": "k", "q": "k", "v": "b", "f": "h", "j": "z", "x": "k"})
+# the consonant each katakana starts with, in the folded alphabet of _skeleton (h, w, y dropped)
+_KANA_CONSONANT = {
+    **dict.fromkeys("カキクケコ", "k"), **dict.fromkeys("ガギグゲゴ", "g"), **dict.fromkeys("サシスセソ", "s"),
+    **dict.fromkeys("ザジズゼゾヂヅ", "z"), **dict.fromkeys("タチツテト", "t"), **dict.fromkeys("ダデド", "d"),
+    **dict.fromkeys("ナニヌネノン", "n"), **dict.fromkeys("バビブベボヴ", "b"), **dict.fromkeys("パピプペポ", "p"),
+    **dict.fromkeys("マミムメモ", "m"), **dict.fromkeys("ラリルレロ", "r"),
+}
+
+
+def _skeleton(romaji: str) -> str:
+    """Consonants of a Latin word, doubled letters and h/w/y dropped: altman -> rtmn."""
+    out = []
+    for ch in romaji.lower().translate(_SKELETON_FOLD):
+        if ch in "aeiouhwy" or not ch.isalpha() or (out and out[-1] == ch):
+            continue
+        out.append(ch)
+    return "".join(out)
+
+
+def _kana_skeleton(katakana: str) -> str:
+    """Consonants of a katakana word the same way: アルトマン -> rtmn."""
+    out = []
+    for ch in katakana:
+        c = _KANA_CONSONANT.get(ch)
+        if c and not (out and out[-1] == c):
+            out.append(c)
+    return "".join(out)
+
+
+def sounds_alike(latin: str, katakana: str) -> bool:
+    """A cheap first test that a Latin name may be a katakana one, before asking e2k: their
+    consonant skeletons agree (Altman ~ アルトマン: rtmn = rtmn)."""
+    a, b = _skeleton(latin), _kana_skeleton(lexicon.to_katakana(katakana))
+    return bool(a and b) and Levenshtein.normalized_similarity(a, b) >= 0.5
+
+
+def kana_similar(a: str, b: str, threshold: float = FUZZY_KANA_MIN) -> bool:
     if not a or not b:
         return False
     if a == b:
         return True
     if min(len(a), len(b)) < 3:
         return False
-    return Levenshtein.normalized_similarity(_fold_kana(a), _fold_kana(b)) >= FUZZY_KANA_MIN
+    return Levenshtein.normalized_similarity(_fold_kana(a), _fold_kana(b)) >= threshold
 
 
 def _fold_kana(k: str) -> str:
@@ -126,9 +164,11 @@ class _UnionFind:
             self.evidence[gone] = []
             self._cls.pop(keep, None)
 
-    def weak(self, i: int) -> bool:
-        """The cluster's class rests only on weak evidence (NER label, shape)."""
-        return max((w for _c, w, _s in self.evidence[self.find(i)]), default=0) <= WEAK_EVIDENCE
+    def decided(self, i: int) -> bool:
+        """The cluster's class rests on decisive evidence: the gazetteer, an honorific or affix,
+        a classifier noun (not a model's guess: the tagger, GiNZA's label, the name's shape)."""
+        cls = self.cls(i)
+        return any(c == cls and src.split(":")[0] in DECISIVE for c, _w, src in self.evidence[self.find(i)])
 
     def cls(self, i: int) -> str | None:
         root = self.find(i)
@@ -142,14 +182,15 @@ def resolve_document(candidates: Sequence[Candidate]) -> tuple[list[Mention], li
     cands = [c for c in candidates if c.evidence or c.gazetteer_id]
     if not cands:
         return [], []
-    names = [display_name(c.text) for c in cands]
+    names = [display_name(c.name_text) for c in cands]
     keys = [lexicon.name_key(n) for n in names]
     uf = _UnionFind(len(cands), [c.evidence for c in cands])
 
     def join(i: int, j: int) -> None:
         ci, cj = uf.cls(i), uf.cls(j)
-        if ci is None or cj is None or compatible(ci, cj) or uf.weak(i) != uf.weak(j):
-            # a class resting only on GiNZA's label or the name's shape yields to real evidence
+        if ci is None or cj is None or compatible(ci, cj) or not (uf.decided(i) and uf.decided(j)):
+            # a class resting only on learned or shape evidence yields to a cue, the gazetteer or
+            # a classifier; two such decided classes that disagree are two things
             uf.union(i, j)
 
     # 1. same name, same gazetteer entry, Sudachi normalised form naming another candidate
@@ -169,13 +210,19 @@ def resolve_document(candidates: Sequence[Candidate]) -> tuple[list[Mention], li
             k = lexicon.name_key(c.norm)
             if k in by_key and by_key[k] != i:
                 join(by_key[k], i)
+    # a reading given in brackets after a name: 三井寺(みいでら)
+    by_begin = {c.begin: i for i, c in enumerate(cands)}
+    for i, c in enumerate(cands):
+        if c.alias_of is not None and c.alias_of in by_begin:
+            uf.union(by_begin[c.alias_of], i)
 
-    # 2. Latin <-> katakana, fuzzy kana variants, surname -> full name (persons and unknowns)
-    kana = [kana_key(n) for n in names]
+    # 2. Latin <-> katakana, fuzzy kana variants, surname -> full name (persons and unknowns).
+    # Transliterating Latin (e2k) is slow, so it happens only for a Latin name met with katakana.
+    kana = _LazyKana(names)
     firsts = _first_occurrences(keys)
     for a in firsts:
         for b in firsts:
-            if b <= a or uf.find(a) == uf.find(b):
+            if b <= a or uf.find(a) == uf.find(b) or not kana.comparable(a, b):
                 continue
             if _same_by_name(names[a], names[b], kana[a], kana[b], uf.cls(a), uf.cls(b)):
                 join(a, b)
@@ -196,13 +243,14 @@ def resolve_document(candidates: Sequence[Candidate]) -> tuple[list[Mention], li
         gid = next((cands[i].gazetteer_id for i in members if cands[i].gazetteer_id), None)
         entry = lexicon.gazetteer().get(gid) if gid else None
         member_names = [names[i] for i in members]
-        label = preferred_label(member_names, cls, entry)
+        own = [names[i] for i in members if cands[i].alias_of is None] or member_names  # not a reading
+        label = preferred_label(own, cls, entry)
         key = entity_key(cls, label, entry)
         while key in used_keys:  # two different things with one name and class in one document
             key += "_"
         used_keys.add(key)
         all_names = tuple(dict.fromkeys(sorted(set(member_names) | ({label} if label else set()), key=lambda n: (n != label, n))))
-        readings = tuple(sorted({r for i in members for r in (kana[i], lexicon.to_katakana(cands[i].reading)) if r and _KANA_ONLY.match(r)}))
+        readings = tuple(sorted({r for i in members for r in (kana.known(i), lexicon.to_katakana(cands[i].reading)) if r and _KANA_ONLY.match(r)}))
         entities.append(
             Entity(key=key, cls=cls, label=label, names=all_names, wikidata=entry.wikidata if entry else None,
                    gazetteer_id=gid, readings=readings)
@@ -212,6 +260,36 @@ def resolve_document(candidates: Sequence[Candidate]) -> tuple[list[Mention], li
             mentions.append(Mention(begin=c.begin, end=c.end, text=c.text, entity=key, sentence=c.sentence))
     mentions.sort(key=lambda m: (m.begin, m.end))
     return mentions, entities
+
+
+class _LazyKana:
+    """Kana keys of a document's names, computed when first asked for."""
+
+    def __init__(self, names: Sequence[str]):
+        self.names = names
+        self.latin = [bool(_LATIN_NAME.match(n)) for n in names]
+        self.katakana = [not self.latin[i] and bool(_KANA_ONLY.match(lexicon.to_katakana(lexicon.name_key(n))))
+                         for i, n in enumerate(names)]
+        self._cache: dict[int, str] = {}
+
+    def __getitem__(self, i: int) -> str:
+        if i not in self._cache:
+            self._cache[i] = kana_key(self.names[i])
+        return self._cache[i]
+
+    def known(self, i: int) -> str:
+        """The kana key if it was computed (or is cheap: not Latin)."""
+        return self._cache.get(i, "") if self.latin[i] else self[i]
+
+    def comparable(self, a: int, b: int) -> bool:
+        """Worth comparing by kana: not two Latin names (their name keys decide), and a Latin
+        name only with a katakana one."""
+        if self.latin[a] and self.latin[b]:
+            return False
+        if self.latin[a] or self.latin[b]:
+            la, ka = (a, b) if self.latin[a] else (b, a)
+            return self.katakana[ka] and sounds_alike(self.names[la], self.names[ka])
+        return True
 
 
 def _first_occurrences(keys: Sequence[str]) -> list[int]:
@@ -234,10 +312,10 @@ def _same_by_name(na: str, nb: str, ka: str, kb: str, ca: str | None, cb: str | 
     if ka and kb and ka == kb:
         return True
     if len(pa) == len(pb) and len(pa) >= 2 and (ca == "Person" or cb == "Person"):
-        # every part must match by kana, and at least one part exactly
+        # one part the same, the others spelling variants (エメット・シアー = エメット・シェアー)
         parts_a, parts_b = [kana_key(p) for p in pa], [kana_key(p) for p in pb]
         exact = sum(1 for x, y in zip(parts_a, parts_b) if x and x == y)
-        return exact >= 1 and all(kana_similar(x, y) for x, y in zip(parts_a, parts_b))
+        return exact >= 1 and all(kana_similar(x, y, FUZZY_PART_MIN) for x, y in zip(parts_a, parts_b))
     if len(pa) == len(pb) == 1 and (_LATIN_NAME.match(na) is None) != (_LATIN_NAME.match(nb) is None):
         # one Latin, one katakana word: transliteration must agree closely
         return kana_similar(ka, kb) and Levenshtein.normalized_similarity(ka, kb) >= 0.8
@@ -248,6 +326,8 @@ def _surnames(uf, names, kana, firsts, join) -> None:
     """A one-part person name joins the unique multi-part person name ending (or, for Japanese
     names, starting) with it: アルトマン -> サム・アルトマン, Altman -> Sam Altman, 孫 -> 孫正義."""
     full = [i for i in firsts if len(name_parts(names[i])) >= 2 and uf.cls(i) == "Person"]
+    if not full:
+        return
     for i in firsts:
         parts = name_parts(names[i])
         if len(parts) != 1:
@@ -255,11 +335,21 @@ def _surnames(uf, names, kana, firsts, join) -> None:
         cls = uf.cls(i)
         if cls not in (None, "Person"):
             continue
-        k = kana[i]
         matches = set()
         for j in full:
             last = name_parts(names[j])[-1]
-            if parts[0] == last or (k and kana_similar(k, kana_key(last)) and Levenshtein.normalized_similarity(k, kana_key(last)) >= 0.8):
+            if parts[0] == last:
+                matches.add(uf.find(j))
+                continue
+            if kana.latin[i] and _LATIN_NAME.match(last):
+                continue  # two Latin words that differ
+            if not (kana.latin[i] or kana.katakana[i]):
+                continue
+            if kana.latin[i] != bool(_LATIN_NAME.match(last)) and not (
+                    sounds_alike(names[i], last) if kana.latin[i] else sounds_alike(last, names[i])):
+                continue
+            k, kl = kana[i], kana_key(last)
+            if k and kana_similar(k, kl) and Levenshtein.normalized_similarity(k, kl) >= 0.8:
                 matches.add(uf.find(j))
         if len(matches) == 1:
             join(matches.pop(), i)
@@ -300,7 +390,8 @@ def resolve_corpus(doc_entities: Sequence[tuple[str, Sequence[Entity]]]) -> dict
             if e.cls == "Person" and len(name_parts(n)) < 2:
                 continue  # a bare surname is too weak to join documents
             index[(top, lexicon.name_key(n))].append(i)
-            k = kana_key(n)
+            # katakana names only: Latin <-> katakana links come from documents that had both
+            k = "" if _LATIN_NAME.match(display_name(n)) else kana_key(n)
             if k and len(k) >= 3:
                 index[(top, "kana:" + k)].append(i)
     for members in index.values():

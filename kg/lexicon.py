@@ -95,6 +95,12 @@ def gazetteer_index() -> dict[str, GazetteerEntry]:
 
 
 @lru_cache(maxsize=1)
+def gazetteer_prefixes() -> frozenset[str]:
+    """Every prefix of every gazetteer name key, to stop a lookup early."""
+    return frozenset(k[:n] for k in gazetteer_index() for n in range(1, len(k) + 1))
+
+
+@lru_cache(maxsize=1)
 def not_names() -> frozenset[str]:
     with resource_path("kg.ontologies", "not-names.txt").open("r", encoding="utf-8") as f:
         text = f.read()

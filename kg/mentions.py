@@ -1,9 +1,12 @@
 """Mentions stage: find the spans of a parsed chunk that name something.
 
-GiNZA's NER is one source among several: gazetteer matches (ontologies/gazetteer.tsv), runs of
-proper nouns and Latin-script words, names followed by an honorific (X氏), 「」-quoted names with
-a classifier (「X」と呼ばれるチップ, モデル「X」). Spans are trimmed of particles, honorifics and
-corporate affixes, which become typing evidence instead. Overlaps are settled longest first.
+Sources, strongest first: the learned tagger (kg/tagger.py, a CRF over GiNZA tokens trained on
+Wikipedia NER data), gazetteer matches (ontologies/gazetteer.tsv), 「」-quoted names with a
+classifier (「X」と呼ばれるチップ, モデル「X」), then GiNZA's NER and runs of proper nouns and
+Latin-script words, which only fill what the first three left. Spans are trimmed of particles
+and honorifics (X氏), which become typing evidence instead. A corporate affix written onto the
+name (アーム社, 株式会社X) stays in the span, as both gold data sets mark it, but not in the
+``name`` the entities stage resolves by. The span typer gives every span class evidence.
 
 Output is plain data (``Candidate``); the entities stage types and resolves them.
 """
@@ -11,16 +14,21 @@ Output is plain data (``Candidate``); the entities stage types and resolves them
 from __future__ import annotations
 
 import re
+from collections.abc import Sequence
 from dataclasses import dataclass
 from functools import lru_cache
 
-from . import lexicon
+from . import lexicon, tagger
 from .vocab import resource_path
 
 # Evidence weights, strongest first. Typing in the entities stage sums them per class.
 W_GAZETTEER = 10
+W_TAGGER = 7  # the span typer, when it is confident; W_TAGGER_WEAK below
+W_HEAD = 8  # a word that ends the name and says its class (朝日新聞, 品川駅)
 W_SUFFIX = 6
 W_CLASSIFIER = 5
+W_TAGGER_WEAK = 4
+TAGGER_CONFIDENT = 0.6
 W_NER = 3
 W_NAME_TAG = 3
 W_SHAPE = 1
@@ -47,6 +55,12 @@ class Candidate:
     norm: str = ""  # Sudachi normalised form (マイクロソフト -> Microsoft)
     gazetteer_id: str | None = None
     person_name_parts: int = 0  # how many name tokens (人名 tags) it holds
+    name: str = ""  # the text without a corporate affix kept in the span (アーム社 -> アーム)
+    alias_of: int | None = None  # document offset of the candidate this one is another name of
+
+    @property
+    def name_text(self) -> str:
+        return self.name or self.text
 
 
 @dataclass(frozen=True)
@@ -55,6 +69,7 @@ class Cue:
     where: str
     cls: str
     part_of_name: bool
+    in_span: bool = False  # a corporate affix the mention span keeps (アーム社)
 
 
 @lru_cache(maxsize=1)
@@ -64,7 +79,8 @@ def cues() -> dict[tuple[str, str], Cue]:
         import csv
 
         for row in csv.DictReader(f, delimiter="\t"):
-            c = Cue(lexicon.nfkc(row["cue"]), row["where"], row["class"], row.get("part_of_name") == "yes")
+            c = Cue(lexicon.nfkc(row["cue"]), row["where"], row["class"], row.get("part_of_name") == "yes",
+                    row.get("in_span") == "yes")
             out[(c.cue, c.where)] = c
     return out
 
@@ -106,40 +122,207 @@ def _norm(tokens) -> str:
     return out
 
 
+P_GAZETTEER, P_QUOTED, P_NER, P_RUN, P_BARE_QUOTE = 4, 3, 2, 1, 0
+
+
 def detect(doc, offset: int = 0, sentence_base: int = 0) -> list[Candidate]:
     """Mention candidates of one parsed chunk; ``offset`` is the chunk's place in the document."""
-    found: list[tuple[int, int, int, list]] = []  # (start token, end token, priority, evidence)
-    for sent_no, sent in enumerate(doc.sents):
+    chosen: list[tuple[int, int, list]] = []  # (start token, end token, evidence)
+    sents = list(doc.sents)
+    for sent in sents:
         toks = list(sent)
-        _gazetteer_spans(toks, found)
-        _ner_spans(sent, found)
-        _name_runs(toks, found)
-        _quoted(toks, found)
-    chosen = _settle_overlaps(found)
-    sent_starts = [s.start for s in doc.sents]
+        spans = sentence_spans(sent, [(a, b, cls) for a, b, cls, _p in tagger.tag(toks)])
+        chosen.extend(choose(sent, spans))
+    if offset == 0:
+        _lead(doc, sents, chosen)
+    chosen.sort()
+    aliases = _readings(doc, chosen)
+    sent_of = {}
+    for n, s in enumerate(sents):
+        for i in range(s.start, s.end):
+            sent_of[i] = n
+    taken = {i for start, end, _e in chosen for i in range(start, end)}
     out = []
-    for start, end, _prio, evidence in chosen:
-        span = doc[start:end]
-        if not _acceptable(span):
+    for start, end, evidence in chosen:
+        if not _acceptable(doc[start:end]):
             continue
         ev = list(evidence)
+        start, end, name_start, name_end = _affixes(doc, start, end, taken, ev)
         _context_evidence(doc, start, end, ev)
+        span = doc[start:end]
         gid = next((src.split(":", 1)[1] for _, _, src in ev if src.startswith("gazetteer:")), None)
-        sent_no = sum(1 for s in sent_starts if s <= start) - 1
+        name = doc[name_start:name_end].text if (name_start, name_end) != (start, end) else ""
         out.append(
             Candidate(
                 begin=offset + span.start_char,
                 end=offset + span.end_char,
                 text=span.text,
-                sentence=sentence_base + sent_no,
+                sentence=sentence_base + sent_of[start],
                 evidence=tuple(sorted(set(ev), key=lambda e: (-e[1], e[0], e[2]))),
                 reading=_reading(span),
-                norm=_norm(span),
+                norm=_norm(doc[name_start:name_end]),
                 gazetteer_id=gid,
                 person_name_parts=sum(1 for t in span if t.tag_.startswith("名詞-固有名詞-人名")),
+                name=name,
+                alias_of=offset + aliases[start] if start in aliases else None,
             )
         )
     return out
+
+
+_KANA_READING = re.compile(r"^[\u3041-\u309f\u30a1-\u30fc・ ]+$")
+
+
+def _readings(doc, chosen: list) -> dict[int, int]:
+    """A kana reading in brackets right after a name, 三井寺(みいでら), is another name of it (the
+    way encyclopedias give readings): add it, and return {reading start token: name begin char}."""
+    out = {}
+    for start, end, ev in list(chosen):
+        if end >= len(doc) or doc[end].text not in "(（":
+            continue
+        k = end + 1
+        while k < len(doc) and doc[k].text not in ")）、,;；" and k - end <= 12:
+            k += 1
+        inner = doc[end + 1:k]
+        if k >= len(doc) or not len(inner) or not _KANA_READING.match(inner.text) or len(inner.text) < 2:
+            continue
+        chosen[:] = [c for c in chosen if c[1] <= end + 1 or c[0] >= k]  # the reading replaces bits of it
+        chosen.append((end + 1, k, list(ev)))
+        out[end + 1] = doc[start].idx
+    chosen.sort()
+    return out
+
+
+def _lead(doc, sents, chosen: list) -> None:
+    """An encyclopedia article starts with its subject, then its reading or other names in
+    brackets: アンソニー世界を駆ける(アンソニーせかいをかける)は... The words before the bracket are one
+    name, whatever the tagger made of them."""
+    if not sents:
+        return
+    toks = list(sents[0])
+    k = next((n for n, t in enumerate(toks) if t.text in "(（"), None)
+    if not k or k > 12 or any(t.text in "、。「」『』" or t.is_space for t in toks[:k]):
+        return
+    close = next((n for n in range(k + 1, len(toks)) if toks[n].text in ")）、"), None)
+    if close is None or not _KANA_READING.match("".join(t.text for t in toks[k + 1:close]) or "-"):
+        return  # the bracket does not hold a reading: not an encyclopedia lead
+    if any(s == toks[0].i and e == toks[k].i for s, e, _v in chosen):
+        return
+    ev: list = []
+    typed = tagger.classify(toks, 0, k, ("lead",))
+    if typed is not None and typed[0] is not None:
+        ev.append((typed[0], W_TAGGER, "tagger"))
+    chosen[:] = [c for c in chosen if c[1] <= toks[0].i or c[0] >= toks[k].i]
+    chosen.append((toks[0].i, toks[k].i, ev))
+
+
+@dataclass
+class SpanInfo:
+    """A candidate span of one sentence: who proposed it and the typing evidence so far."""
+
+    sources: set[str]
+    evidence: list
+
+
+def sentence_spans(sent, crf: Sequence[tuple[int, int, str]]) -> dict[tuple[int, int], SpanInfo]:
+    """Every candidate span of one sentence, keyed by (start, end) doc token indexes: the
+    tagger's ``crf`` spans (sentence token indexes, trimmed of honorifics and particles) and the
+    rule sources' (gazetteer, GiNZA NER, name runs, quotes), identical spans merged. The
+    tagger's training reads this too, so the span typer learns from what it will be shown."""
+    out: dict[tuple[int, int], SpanInfo] = {}
+
+    def add(start, end, source, ev):
+        info = out.setdefault((start, end), SpanInfo(set(), []))
+        info.sources.add(source)
+        info.evidence.extend(ev)
+
+    toks = list(sent)
+    doc = sent.doc
+    for a, b, cls in crf:
+        ev: list = []
+        start, end = _trim(toks, sent.start + a, sent.start + b, ev)
+        if start < end:
+            add(start, end, f"crf:{cls}", ev)
+    for source, fn in (("gaz", _gazetteer_spans), ("ner", _ner_spans), ("run", _name_runs), ("quote", _quoted),
+                       ("compound", _compounds)):
+        found: list = []
+        fn(sent if fn is _ner_spans else toks, found)
+        for start, end, prio, ev in found:
+            add(start, end, "bare-quote" if prio == P_BARE_QUOTE else source, ev)
+    for (start, end), info in out.items():
+        _head_evidence(doc[start:end].text, info.evidence)
+    return out
+
+
+NAME_THRESHOLD = 0.15  # the span typer's probability that a span names something, to keep it
+FIRST = ("crf", "quote")  # sources whose spans are settled first; the others fill the gaps
+
+
+def choose(sent, spans: dict[tuple[int, int], SpanInfo]) -> list[tuple[int, int, list]]:
+    """The spans to keep, none overlapping. The span typer says how likely each names something
+    and of which class; a span it doubts is dropped unless the gazetteer, a classifier noun or
+    an affix vouches for it. The tagger's and quoted spans are settled first, then the rest
+    fill the gaps; within each, longer first."""
+    toks = list(sent)
+    kept = []
+    for (start, end), info in spans.items():
+        ev = list(info.evidence)
+        p_name = 1.0
+        typed = tagger.classify(toks, start - sent.start, end - sent.start, info.sources)
+        if typed is not None:
+            cls, p_cls, p_name = typed
+            if cls is not None:
+                ev.append((cls, W_TAGGER if p_cls >= TAGGER_CONFIDENT else W_TAGGER_WEAK, "tagger"))
+        if p_name < NAME_THRESHOLD and not _strong(info.evidence):
+            continue
+        first = any(src.split(":")[0] in FIRST for src in info.sources)
+        kept.append(((not first, -(end - start), -p_name, start), start, end, ev))
+    kept.sort(key=lambda x: x[0])
+    taken: set[int] = set()
+    out = []
+    for key, start, end, ev in kept:
+        if taken.isdisjoint(range(start, end)):
+            taken.update(range(start, end))
+            out.append((start, end, ev, -key[2]))
+    # a longer span the typer trusts more than the spans inside it replaces them (Sam Altman
+    # over the tagger's Altman)
+    for key, start, end, ev in kept:
+        inside = [o for o in out if start <= o[0] and o[1] <= end]
+        if not inside or any(o[0] == start and o[1] == end for o in inside):
+            continue
+        if all(o[1] <= start or o[0] >= end or o in inside for o in out) and -key[2] > max(o[3] for o in inside) + OVERRIDE_MARGIN:
+            out = [o for o in out if o not in inside] + [(start, end, ev, -key[2])]
+    return sorted((s0, e0, ev) for s0, e0, ev, _p in out)
+
+
+OVERRIDE_MARGIN = 0.2
+
+
+def _affixes(doc, start: int, end: int, taken: set[int], ev: list) -> tuple[int, int, int, int]:
+    """Take a corporate affix written onto the name into the span (アーム社, 株式会社X) and leave it
+    out of the name; returns (span start, span end, name start, name end)."""
+
+    def affix(i: int, where: str):
+        c = _cue(doc[i].text, where)
+        return c if c and c.in_span and not c.part_of_name else None
+
+    if end < len(doc) and end not in taken and not doc[end - 1].whitespace_ and affix(end, "suffix"):
+        end += 1
+    if start > 0 and start - 1 not in taken and not doc[start - 1].whitespace_ and affix(start - 1, "prefix"):
+        start -= 1
+    name_start, name_end = start, end
+    while name_end - name_start > 1 and (c := affix(name_end - 1, "suffix")):
+        ev.append((c.cls, W_SUFFIX, f"suffix:{c.cue}"))
+        name_end -= 1
+    while name_end - name_start > 1 and (c := affix(name_start, "prefix")):
+        ev.append((c.cls, W_SUFFIX, f"prefix:{c.cue}"))
+        name_start += 1
+    return start, end, name_start, name_end
+
+
+def _strong(ev) -> bool:
+    """Evidence the typer cannot overrule: the gazetteer, a classifier noun, an affix."""
+    return any(w >= W_CLASSIFIER for _c, w, _s in ev)
 
 
 def _acceptable(span) -> bool:
@@ -161,17 +344,17 @@ def _trim(tokens, start: int, end: int, evidence: list) -> tuple[int, int]:
     while start < end:
         t = doc[start]
         cue = _cue(t.text, "prefix")
-        if cue and not cue.part_of_name:
+        if cue and not cue.part_of_name and not cue.in_span:
             evidence.append((cue.cls, W_SUFFIX, f"prefix:{cue.cue}"))
             start += 1
-        elif t.pos_ in ("ADP", "PUNCT", "SYM", "AUX", "SCONJ", "CCONJ", "DET") or t.is_space or t.text in _PREFIX_STRIP and end - start > 1:
+        elif t.pos_ in ("ADP", "PUNCT", "SYM", "AUX", "SCONJ", "CCONJ", "DET", "ADV", "PRON") or t.is_space or t.text in _PREFIX_STRIP and end - start > 1:
             start += 1
         else:
             break
     while end > start:
         t = doc[end - 1]
         cue = _cue(t.text, "suffix")
-        if cue and not cue.part_of_name and end - start > 1:
+        if cue and not cue.part_of_name and not cue.in_span and end - start > 1:
             evidence.append((cue.cls, W_SUFFIX, f"suffix:{cue.cue}"))
             end -= 1
         elif t.pos_ in ("ADP", "PUNCT", "SYM", "AUX", "SCONJ", "CCONJ") or t.is_space:
@@ -182,21 +365,26 @@ def _trim(tokens, start: int, end: int, evidence: list) -> tuple[int, int]:
 
 
 def _gazetteer_spans(toks, found) -> None:
-    index = lexicon.gazetteer_index()
+    """Longest gazetteer names over token boundaries, compared by name key."""
+    index, prefixes = lexicon.gazetteer_index(), lexicon.gazetteer_prefixes()
+    keys = [lexicon.name_key(t.text) for t in toks]
     n = len(toks)
     i = 0
     while i < n:
         hit = None
-        for j in range(min(n, i + 8), i, -1):
-            entry = index.get(lexicon.name_key("".join(t.text_with_ws for t in toks[i:j]).strip()))
-            if entry is not None:
-                hit = (j, entry)
-                break
+        key = ""
+        if not toks[i].is_space:
+            for j in range(i, min(n, i + 8)):
+                key += keys[j]
+                if key not in prefixes:
+                    break
+                if key in index:
+                    hit = (j + 1, index[key])
         if hit is None:
             i += 1
             continue
         j, entry = hit
-        found.append((toks[i].i, toks[j - 1].i + 1, 4, [(entry.cls, W_GAZETTEER, f"gazetteer:{entry.id}")]))
+        found.append((toks[i].i, toks[j - 1].i + 1, P_GAZETTEER, [(entry.cls, W_GAZETTEER, f"gazetteer:{entry.id}")]))
         i = j
 
 
@@ -214,7 +402,7 @@ def _ner_spans(sent, found) -> None:
             evidence.append((cls, W_NER, f"ner:{ent.label_}"))
         elif not evidence:
             continue  # a label that names no entity (money, dates, job titles), and no cue
-        found.append((start, end, 2, evidence))
+        found.append((start, end, P_NER, evidence))
 
 
 def _name_runs(toks, found) -> None:
@@ -248,7 +436,7 @@ def _name_runs(toks, found) -> None:
             evidence.append(("Place", W_NAME_TAG, "tag:地名"))
         elif any(x.text in _DOTS for x in run) and all(is_katakana(x) or x.text in _DOTS for x in run):
             evidence.append(("Person", W_SHAPE, "shape:katakana-dotted"))
-        found.append((run[0].i, run[-1].i + 1, 1, evidence))
+        found.append((run[0].i, run[-1].i + 1, P_RUN, evidence))
         i = j
 
 
@@ -266,15 +454,54 @@ def _quoted(toks, found) -> None:
             continue
         inner = toks[i + 1:j]
         if any(x.pos_ in ("VERB", "AUX") and not is_latin(x) for x in inner) or len(inner) > 8:
+            if len(inner) <= 12 and not any(x.text in "。「」『』" for x in inner):
+                found.append((inner[0].i, inner[-1].i + 1, P_BARE_QUOTE, []))
             continue
         cls = _classifier_after(toks, j + 1) or _classifier_before(toks, i)
-        if cls is None:
-            if not all(is_latin(x) or x.text in _DOTS or x.like_num for x in inner):
-                continue
-            evidence = []
+        if cls is not None:
+            found.append((inner[0].i, inner[-1].i + 1, P_QUOTED, [(cls, W_CLASSIFIER, "classifier")]))
+        elif all(is_latin(x) or x.text in _DOTS or x.like_num for x in inner):
+            found.append((inner[0].i, inner[-1].i + 1, P_QUOTED, []))
         else:
-            evidence = [(cls, W_CLASSIFIER, "classifier")]
-        found.append((inner[0].i, inner[-1].i + 1, 3, evidence))
+            found.append((inner[0].i, inner[-1].i + 1, P_BARE_QUOTE, []))  # a title, maybe: the typer judges
+
+
+_COMPOUND_POS = {"NOUN", "PROPN", "NUM"}
+
+
+def _compound_token(t) -> bool:
+    return t.pos_ in _COMPOUND_POS or t.tag_.startswith(("接頭辞", "接尾辞-名詞的")) or is_latin(t)
+
+
+def _compounds(toks, found) -> None:
+    """Noun compounds within a bunsetsu (GiNZA's bunsetsu boundaries) that may be names: they
+    hold a proper noun, a Latin or katakana word, or end in a head word (江西省, テーブルマーク株式会社,
+    英国地質調査所). The span typer decides which are."""
+    if not toks:
+        return
+    doc = toks[0].doc
+    labels = doc.user_data.get("bunsetu_bi_labels") or []
+    heads = _head_cues()
+    i, n = 0, len(toks)
+    while i < n:
+        if not _compound_token(toks[i]) or toks[i].like_num:
+            i += 1
+            continue
+        j = i + 1
+        while j < n and (_compound_token(toks[j]) or (toks[j].text in _DOTS and j + 1 < n and _compound_token(toks[j + 1]))):
+            if toks[j].i < len(labels) and labels[toks[j].i] == "B":
+                break  # a new bunsetsu
+            j += 1
+        run = toks[i:j]
+        if len(run) >= 2:
+            text = lexicon.nfkc("".join(t.text for t in run))
+            if (any(t.tag_.startswith("名詞-固有名詞") or is_latin(t) or is_katakana(t) for t in run)
+                    or any(len(text) > len(c.cue) and text.endswith(c.cue) for c in heads)):
+                ev: list = []
+                start, end = _trim(toks, run[0].i, run[-1].i + 1, ev)
+                if end - start >= 1:
+                    found.append((start, end, P_RUN, ev))
+        i = j
 
 
 def _classifier_after(toks, k: int) -> str | None:
@@ -305,6 +532,21 @@ def _classifier_before(toks, i: int) -> str | None:
     return None
 
 
+@lru_cache(maxsize=1)
+def _head_cues() -> tuple[Cue, ...]:
+    """Words that end a name and say its class (東京大学, 朝日新聞, 品川駅), longest first."""
+    heads = [c for (_cue_text, where), c in cues().items() if where == "head" or (where == "suffix" and c.part_of_name)]
+    return tuple(sorted(heads, key=lambda c: (-len(c.cue), c.cue)))
+
+
+def _head_evidence(name: str, ev: list) -> None:
+    name = lexicon.nfkc(name)
+    for c in _head_cues():
+        if len(name) > len(c.cue) and name.endswith(c.cue):
+            ev.append((c.cls, W_HEAD, f"head:{c.cue}"))
+            return
+
+
 def _context_evidence(doc, start: int, end: int, ev: list) -> None:
     """Cues right after or before the span (X氏, X社, 株式会社X) add typing evidence."""
     if end < len(doc):
@@ -318,26 +560,3 @@ def _context_evidence(doc, start: int, end: int, ev: list) -> None:
         c = _cue(doc[start - 1].text, "prefix")
         if c:
             ev.append((c.cls, W_SUFFIX, f"prefix:{c.cue}"))
-
-
-def _settle_overlaps(found):
-    """Keep non-overlapping spans: higher priority, then longer, then earlier; merge evidence of
-    identical spans."""
-    merged: dict[tuple[int, int], list] = {}
-    prio: dict[tuple[int, int], int] = {}
-    for start, end, p, ev in found:
-        key = (start, end)
-        merged.setdefault(key, []).extend(ev)
-        prio[key] = max(prio.get(key, 0), p)
-    order = sorted(merged, key=lambda k: (-(k[1] - k[0]), -prio[k], k[0]))
-    taken: list[tuple[int, int]] = []
-    out = []
-    for key in order:
-        s, e = key
-        if any(s < te and ts < e for ts, te in taken):
-            # the loser's evidence still counts when it covers the same words exactly
-            continue
-        taken.append(key)
-        out.append((s, e, prio[key], merged[key]))
-    out.sort()
-    return out

@@ -1,0 +1,158 @@
+"""Train the mention tagger (kg/tagger.py) on the train split of stockmark's Wikipedia NER data.
+
+Two models: a BIO sequence CRF that finds spans (ontologies/mention-crf.model) and a span typer,
+a maximum-entropy classifier over whole-span features trained on the gold spans
+(ontologies/mention-typer.model).
+
+    .venv/bin/python scripts/train_tagger.py                       # writes both into ontologies/
+    .venv/bin/python scripts/train_tagger.py --cache /tmp/train.spacy   # keep the parse for reruns
+
+Reproducible: the same data, parser and settings give the same model (L-BFGS is deterministic).
+Only the train split is read; score the result with ``kg eval ner-wikipedia`` (validation).
+"""
+
+from __future__ import annotations
+
+import argparse
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parents[1]
+SETTINGS = {"c1": 0.05, "c2": 0.01, "max_iterations": 150, "feature.possible_transitions": True,
+            "feature.minfreq": 2}
+TYPER_SETTINGS = {"c1": 0.01, "c2": 0.1, "max_iterations": 200, "feature.minfreq": 1}
+FOLDS = 2
+
+
+def bio(sent, mentions, class_of) -> list[str]:
+    """BIO labels of one spaCy sentence from gold mentions (character offsets in the doc)."""
+    labels = ["O"] * len(sent)
+    starts = {t.idx: k for k, t in enumerate(sent)}
+    ends = {t.idx + len(t.text): k for k, t in enumerate(sent)}
+    for m in mentions:
+        if m.begin in starts and m.end in ends and starts[m.begin] <= ends[m.end]:
+            a, b = starts[m.begin], ends[m.end]
+            if any(x != "O" for x in labels[a:b + 1]):
+                continue
+            cls = class_of[m.type]
+            labels[a] = f"B-{cls}"
+            for k in range(a + 1, b + 1):
+                labels[k] = f"I-{cls}"
+    return labels
+
+
+def train_crf(items, path: Path) -> None:
+    import pycrfsuite
+
+    trainer = pycrfsuite.Trainer(verbose=False)
+    for features, labels in items:
+        trainer.append(features, labels)
+    trainer.set_params(SETTINGS)
+    trainer.train(str(path))
+
+
+def report(name: str, folder: Path, what: str, t0: float) -> None:
+    size = (folder / name).stat().st_size // 1024
+    print(f"trained {name} on {what} in {time.perf_counter() - t0:.0f} s ({size} KiB)", file=sys.stderr)
+
+
+def gold_spans(sent, mentions):
+    """(first token, end token, gold mention) of the mentions that fall on token boundaries."""
+    starts = {t.idx: k for k, t in enumerate(sent)}
+    ends = {t.idx + len(t.text): k + 1 for k, t in enumerate(sent)}
+    for m in mentions:
+        if m.begin in starts and m.end in ends and starts[m.begin] < ends[m.end]:
+            yield starts[m.begin], ends[m.end], m
+
+
+def parsed_docs(gold, cache: Path | None):
+    from spacy.tokens import DocBin
+
+    from kg.parse import load_model
+
+    nlp = load_model()
+    if cache and cache.is_file():
+        docs = list(DocBin().from_disk(cache).get_docs(nlp.vocab))
+        if len(docs) == len(gold.documents):
+            return docs
+    docs = list(nlp.pipe([d.text for d in gold.documents], batch_size=32))
+    if cache:
+        db = DocBin(store_user_data=True)
+        for d in docs:
+            db.add(d)
+        db.to_disk(cache)
+    return docs
+
+
+def main(argv=None) -> int:
+    ap = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    ap.add_argument("--gold", type=Path, default=None, help="train.json [default: $KG_SHARED_DIR/eval/ner-wikipedia/train.json]")
+    ap.add_argument("--cache", type=Path, default=None, help="DocBin file to keep the parse in between runs")
+    ap.add_argument("-o", "--output", type=Path, default=ROOT / "ontologies", help="folder for the model files")
+    args = ap.parse_args(argv)
+
+    import pycrfsuite
+
+    from kg.evaluation.gold import load
+    from kg.mentions import sentence_spans
+    from kg.tagger import MODEL_FILE, NOT_A_NAME, TYPER_FILE, sentence_features, span_features, spans_of, stockmark_classes
+
+    gold = load("ner-wikipedia", args.gold, split="train")
+    t0 = time.perf_counter()
+    docs = parsed_docs(gold, args.cache)
+    print(f"parsed {len(docs)} sentences in {time.perf_counter() - t0:.0f} s", file=sys.stderr)
+    class_of = stockmark_classes()
+    sentences = []  # (gold document, spaCy sentence, tokens, features, BIO labels)
+    for g, doc in zip(gold.documents, docs):
+        for sent in doc.sents:
+            tokens = list(sent)
+            sentences.append((g, sent, tokens, sentence_features(tokens), bio(sent, g.mentions, class_of)))
+    args.output.mkdir(parents=True, exist_ok=True)
+
+    # 1. the sequence CRF on every sentence
+    t0 = time.perf_counter()
+    train_crf([(f, y) for _g, _s, _t, f, y in sentences], args.output / MODEL_FILE)
+    report(MODEL_FILE, args.output, f"{len(sentences)} sentences", t0)
+
+    # 2. what the CRF finds in sentences it was not trained on (k folds), for the typer to judge
+    t0 = time.perf_counter()
+    crf_spans: list[list] = [[] for _ in sentences]
+    with tempfile.TemporaryDirectory() as tmp:
+        for k in range(FOLDS):
+            model = Path(tmp) / f"fold{k}.model"
+            train_crf([(f, y) for n, (_g, _s, _t, f, y) in enumerate(sentences) if n % FOLDS != k], model)
+            tagger = pycrfsuite.Tagger()
+            tagger.open(str(model))
+            for n, (_g, _s, _t, f, _y) in enumerate(sentences):
+                if n % FOLDS == k:
+                    crf_spans[n] = spans_of(tagger.tag(f))
+            tagger.close()
+    print(f"{FOLDS}-fold CRF predictions in {time.perf_counter() - t0:.0f} s", file=sys.stderr)
+
+    # 3. the span typer: every candidate span the mentions stage would consider, labelled with
+    # its gold class or "no name", plus the gold spans no source proposed
+    t0 = time.perf_counter()
+    typer = pycrfsuite.Trainer(verbose=False)
+    positives = negatives = 0
+    for (g, sent, tokens, _f, _y), crf in zip(sentences, crf_spans):
+        gold_of = {(sent.start + a, sent.start + b): class_of[m.type] for a, b, m in gold_spans(tokens, g.mentions)}
+        candidates = sentence_spans(sent, crf)
+        for (start, end), info in candidates.items():
+            label = gold_of.get((start, end), NOT_A_NAME)
+            typer.append([span_features(tokens, start - sent.start, end - sent.start, info.sources)], [label])
+            positives += label != NOT_A_NAME
+            negatives += label == NOT_A_NAME
+        for (start, end), label in gold_of.items():
+            if (start, end) not in candidates:
+                typer.append([span_features(tokens, start - sent.start, end - sent.start)], [label])
+                positives += 1
+    typer.set_params(TYPER_SETTINGS)
+    typer.train(str(args.output / TYPER_FILE))
+    report(TYPER_FILE, args.output, f"{positives} names and {negatives} non-names", t0)
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

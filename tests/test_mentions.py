@@ -1,0 +1,124 @@
+"""Mentions stage: spans and class evidence on real Japanese sentences, with the real parser."""
+
+from __future__ import annotations
+
+import pytest
+
+from kg import mentions, tagger
+
+
+@pytest.fixture(scope="session")
+def detect(nlp):
+    def run(text):
+        return mentions.detect(nlp(text))
+
+    return run
+
+
+def _by_text(cands):
+    return {c.text: c for c in cands}
+
+
+def _classes(c):
+    return {cls for cls, _w, _s in c.evidence}
+
+
+def test_mentions_tagger_model_ships_with_the_package():
+    assert tagger.available()
+
+
+@pytest.mark.parametrize(
+    "text,span,cls",
+    [
+        ("マイクロソフトの会長兼CEOであるサティア・ナデラ氏は、アルトマン氏が同社に加わると発表した。", "サティア・ナデラ", "Person"),
+        ("アルトマン氏が正式にOpenAIを去った直後だった。", "アルトマン", "Person"),
+        ("ナデラさんは記者会見で語った。", "ナデラ", "Person"),
+    ],
+)
+def test_mentions_leave_honorifics_out_of_the_span_as_person_evidence(detect, text, span, cls):
+    found = _by_text(detect(text))
+    assert span in found, sorted(found)
+    assert cls in _classes(found[span])
+    assert not any(t.endswith(("氏", "さん")) for t in found)
+
+
+@pytest.mark.parametrize(
+    "text,span,name",
+    [
+        ("ソフトバンクグループは英国のアーム社を買収した。", "アーム社", "アーム"),
+        ("テーブルマーク株式会社は冷凍食品を製造している。", "テーブルマーク株式会社", "テーブルマーク"),
+    ],
+)
+def test_mentions_keep_a_written_on_corporate_affix_in_the_span_not_in_the_name(detect, text, span, name):
+    found = _by_text(detect(text))
+    assert span in found, sorted(found)
+    assert found[span].name_text == name
+    assert "Company" in _classes(found[span])
+
+
+@pytest.mark.parametrize(
+    "text,span,cls",
+    [
+        ("Microsoftはすでに「graphormer」と呼ばれる別の機械学習技術に取り組んでいる。", "graphormer", "Product"),
+        ("同社は、Maiaと呼ばれる人工知能チップを構築していることも発表した。", "Maia", "Product"),
+        ("独自の大規模言語モデル「Phi」に取り組んでいる。", "Phi", "Product"),
+    ],
+)
+def test_mentions_quoted_and_to_yobareru_names_take_the_classifier_class(detect, text, span, cls):
+    found = _by_text(detect(text))
+    assert span in found, sorted(found)
+    assert cls in _classes(found[span])
+
+
+@pytest.mark.parametrize(
+    "text,spans",
+    [
+        ("Sam Altman と Greg Brockman とその同僚が Microsoft に加わる。", {"Sam Altman", "Greg Brockman", "Microsoft"}),
+        ("エメット・シアーとOAIの新しいリーダーシップチームと知り合った。", {"エメット・シアー", "OAI"}),
+    ],
+)
+def test_mentions_find_latin_and_dotted_katakana_names_whole(detect, text, spans):
+    assert spans <= set(_by_text(detect(text)))
+
+
+@pytest.mark.parametrize(
+    "text,span,gazetteer_id",
+    [
+        ("エメット・シアーとOAIの新しいリーダーシップチーム", "OAI", "OpenAI"),
+        ("マイクロソフトの株価は急落した。", "マイクロソフト", "Microsoft"),
+    ],
+)
+def test_mentions_gazetteer_names_carry_their_entry(detect, text, span, gazetteer_id):
+    found = _by_text(detect(text))
+    assert found[span].gazetteer_id == gazetteer_id
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "OpenAIは、最大の投資家(OpenAIの49%を所有していると考えられている)であるMicrosoftが地位を持たない。",
+        "宮崎市立佐土原中学校は、宮崎県宮崎市佐土原町にある公立中学校。",
+        "2008年10月5日、アウェーでのレクレアティーボ・ウェルバ戦で初得点を決めた。",
+    ],
+)
+def test_mentions_spans_never_start_or_end_with_particles_or_punctuation(detect, nlp, text):
+    doc = nlp(text)
+    for c in mentions.detect(doc):
+        span = doc.char_span(c.begin, c.end)
+        assert span is not None, c.text
+        for tok in (span[0], span[-1]):
+            assert tok.pos_ not in ("ADP", "PUNCT", "AUX", "SCONJ"), (c.text, tok.text)
+        assert "%" not in c.text and "の49" not in c.text
+
+
+@pytest.mark.parametrize(
+    "text,span,cls",
+    [
+        ("朝日新聞の記者である山田太郎氏が取材した。", "朝日新聞", "Company"),
+        ("品川駅から京急線に乗り換えた。", "品川駅", "Facility"),
+    ],
+)
+def test_mentions_a_name_ending_in_a_head_word_takes_its_class(detect, text, span, cls):
+    found = _by_text(detect(text))
+    assert span in found, sorted(found)
+    assert cls in _classes(found[span])
