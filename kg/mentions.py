@@ -29,6 +29,7 @@ W_SUFFIX = 6
 W_CLASSIFIER = 5
 W_TAGGER_WEAK = 4
 TAGGER_CONFIDENT = 0.6
+W_FULL_NAME = 6
 W_NER = 3
 W_NAME_TAG = 3
 W_SHAPE = 1
@@ -430,6 +431,10 @@ def _name_runs(toks, found) -> None:
         run = toks[i:j]
         evidence: list = []
         person_parts = sum(1 for x in run if x.tag_.startswith("名詞-固有名詞-人名"))
+        if (any(a.tag_.startswith("名詞-固有名詞-人名-姓") and b.tag_.startswith("名詞-固有名詞-人名-名") for a, b in zip(run, run[1:]))
+                or (len(run) == 1 and run[0].tag_ == "名詞-固有名詞-人名-一般" and len(run[0].text) >= 3)):
+            # a surname then a given name, or a full name the dictionary knows (徳川家光): a person
+            evidence.append(("Person", W_FULL_NAME, "tag:姓名"))
         if person_parts:
             evidence.append(("Person", W_NAME_TAG, "tag:人名"))
         elif any(x.tag_.startswith("名詞-固有名詞-地名") for x in run):
