@@ -17,7 +17,7 @@ from ..model import Entity, Fact, Mention
 from ..vocab import is_a, relations, top_class
 from . import matchers as _matchers  # noqa: F401  (registers the built-in matchers)
 from .factuality import attribution, factuality, sentence_source
-from .matchers import MATCHERS, predicate_lemmas
+from .matchers import DOCUMENT_MATCHERS, MATCHERS, predicate_lemmas
 from .rules import RELATED, Rule, RuleSet
 from .syntax import SUBJECT, Ref, Sentence
 from .tokens import LDoc
@@ -25,7 +25,6 @@ from .tokens import LDoc
 UNMAPPED_RULE = "unmapped_predicate.v1"
 UNMAPPED_CONFIDENCE = 0.3
 _RECENT = 3  # sentences back that 同社 / 彼 may reach
-LAST_KINDS = ("closure",)  # kinds that read the facts the others found
 
 
 def extract(doc, offset: int, sentence_base: int, mentions: Sequence[Mention], entities: dict[str, Entity], ruleset: RuleSet, state: dict | None = None) -> list[Fact]:
@@ -37,8 +36,9 @@ def extract(doc, offset: int, sentence_base: int, mentions: Sequence[Mention], e
     ent, spans = _map_mentions(doc, light, offset, mentions, bunsetu, entities, ruleset)
     doc = light
     kinds: dict[str, list[Rule]] = {}
-    for r in sorted(ruleset.rules, key=lambda r: r.kind in LAST_KINDS):
-        kinds.setdefault(r.kind, []).append(r)
+    document_kinds: dict[str, list[Rule]] = {}
+    for r in ruleset.rules:
+        (document_kinds if r.kind in DOCUMENT_MATCHERS else kinds).setdefault(r.kind, []).append(r)
     facts: list[Fact] = []
     for k, span in enumerate(doc.sents):
         s = Sentence(doc, span, offset, sentence_base + k, ent, [m for m in spans if span.start <= m[0] < span.end], entities, ruleset, bunsetu)
@@ -55,12 +55,12 @@ def extract(doc, offset: int, sentence_base: int, mentions: Sequence[Mention], e
             _found.append(_fact(_s, rule, a, b, pred, tokens, span))
 
         for kind, rules in kinds.items():
-            if kind in LAST_KINDS:
-                s.found = _checked(found, entities)
             MATCHERS[kind](s, rules, emit)
         found.extend(_unmapped(s, found))
         facts.extend(_checked(found, entities))
         _remember(s, state)
+    for kind, rules in document_kinds.items():
+        facts.extend(_checked(DOCUMENT_MATCHERS[kind](facts, rules, ruleset), entities))
     return _dedupe(facts)
 
 

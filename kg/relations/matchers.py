@@ -11,6 +11,7 @@ from __future__ import annotations
 
 from collections.abc import Callable, Sequence
 
+from ..model import Fact
 from .rules import Rule, Slot
 from .syntax import SUBJECT, Arg, Ref, Sentence
 
@@ -36,6 +37,8 @@ def matcher(kind: str):
 
 
 def fits(s: Sentence, ref: Ref, slot: Slot) -> bool:
+    if slot.exclude and s.class_ok(ref.key, slot.exclude):
+        return False
     return s.class_ok(ref.key, slot.classes) and s.ner_ok(ref, slot.ner)
 
 
@@ -108,19 +111,29 @@ def _title_rules(s: Sentence, tok) -> tuple[int, tuple[Rule, ...]] | None:
         return None
     idx = s.ruleset.title_index
     doc, b = s.doc, s.bunsetu
+    found = None
     for k in range(max(s.span.start, tok.i - 3), tok.i + 1):
         if b[k] != b[tok.i] or any(j in s.ent for j in range(k, tok.i)):
             continue
         text = doc[k:tok.i + 1].text.replace(" ", "")
         rules = idx.get(text)
         if rules:
-            return _compound_start(s, k), rules
-    rules = idx.get(tok.lemma_)
-    if rules:
-        return _compound_start(s, tok.i), rules
+            found = (_compound_start(s, k), rules)
+            break
+    if found is None and idx.get(tok.lemma_):
+        found = (_compound_start(s, tok.i), idx[tok.lemma_])
+    general = _occupation_rules(s, tok)
+    if found and general:
+        return found[0], found[1] + tuple(r for r in general[1] if r not in found[1])
+    return found or general
+
+
+def _occupation_rules(s: Sentence, tok) -> tuple[int, tuple[Rule, ...]] | None:
+    """Rules for any occupation noun (GiNZA's Position_Vocation, or a noun + 家/者/手...)."""
+    doc, b = s.doc, s.bunsetu
     nxt = tok.i + 1
-    if nxt < len(doc) and b[nxt] == b[tok.i] and doc[nxt].pos_ in ("NOUN", "PROPN") and not doc[nxt].tag_.startswith("接尾辞"):
-        return None  # not the head of its compound
+    if nxt < len(doc) and b[nxt] == b[tok.i] and doc[nxt].pos_ in ("NOUN", "PROPN") and not doc[nxt].tag_.startswith("接尾辞") and nxt not in s.ent:
+        return None  # not the head of its compound (a name right after it is not part of it)
     label = tok.ent_type_
     if tok.tag_.startswith("接尾辞") and tok.text in s.lex.occupation_suffixes and tok.i > s.span.start and doc[tok.i - 1].tag_.startswith("名詞") and tok.i - 1 not in s.ent:
         label = OCCUPATION  # 興行 + 家
@@ -238,7 +251,9 @@ def _predicate_title(s: Sentence, tok) -> bool:
     if tok.dep_ == "ROOT" or any(c.dep_ == "cop" for c in tok.children):
         return True
     nxt = tok.i + 1
-    if nxt < len(s.doc) and s.doc[nxt].text in _COPULA_END:
+    if nxt < len(s.doc) and s.doc[nxt].text in ("(", "（"):
+        nxt = s._after_paren(nxt)  # …選手(クルー)。
+    if nxt >= s.span.end or s.doc[nxt].text in _COPULA_END:
         return True
     # 日本の小説家、コピーライター。: the first of coordinated predicate nouns
     head = tok.head
@@ -321,7 +336,9 @@ def _described(s: Sentence, title) -> list[tuple[Ref, object, str]]:
     """X出身のN: what N stands for — the name right after it (出身の歌手Z), or the subject
     when N is the predicate (ZはX出身の人物である)."""
     doc = s.doc
-    n = _noun_head(s, title.i + 1 + len(s.particle(title)))
+    n = title.head if title.head.i > title.i and title.head.pos_ in ("NOUN", "PROPN") else _noun_head(s, _after_particle(s, title))
+    while n is not None and n.i in s.ent and s.particle(n) == "の" and n.head.i > n.i and n.head.pos_ in ("NOUN", "PROPN"):
+        n = n.head  # レニングラード出身の[ソビエト連邦の]宇宙飛行士: past another modifier to the noun
     if n is None:
         return []
     if n.i in s.ent:
@@ -538,29 +555,56 @@ def match_hierarchies(s: Sentence, rules: Sequence[Rule], emit: Emit) -> None:
                 emit(rule, z, x, None, (x.token, z.token))
 
 
-# ---------------------------------------------------------------- closure
+# ---------------------------------------------------------------- closure (document)
 
-@matcher("closure")
-def match_closures(s: Sentence, rules: Sequence[Rule], emit: Emit) -> None:
-    """A in B, B in C (found in this sentence) -> A in C."""
+DocumentMatcher = Callable[[Sequence[Fact], Sequence[Rule], object], list[Fact]]
+DOCUMENT_MATCHERS: dict[str, DocumentMatcher] = {}
+
+
+def document_matcher(kind: str):
+    """Register a function that applies the rules of ``kind`` to a chunk's facts at once."""
+
+    def deco(fn: DocumentMatcher) -> DocumentMatcher:
+        DOCUMENT_MATCHERS[kind] = fn
+        return fn
+
+    return deco
+
+
+@document_matcher("closure")
+def close_transitively(facts: Sequence[Fact], rules: Sequence[Rule], ruleset) -> list[Fact]:
+    """A in B, B in C (asserted anywhere in the chunk) -> A in C. Chains within one sentence give
+    plain facts; chains across sentences give inferred ones."""
+    out: list[Fact] = []
     for rule in rules:
         over = set(rule.pattern.get("over", (rule.relation,)))
-        edges: dict[str, set[str]] = {}
-        for f in s.found:
+        edges: dict[str, dict[str, Fact]] = {}
+        for f in facts:
             if f.relation in over and f.asserted:
-                edges.setdefault(f.subject, set()).add(f.object)
-        for a, bs in edges.items():
-            seen = set(bs)
-            frontier = list(bs)
+                edges.setdefault(f.subject, {}).setdefault(f.object, f)
+        have = {(f.subject, f.object) for f in facts if f.relation == rule.relation and f.asserted}
+        for a in sorted(edges):
+            # breadth-first, remembering the facts the chain rests on
+            frontier = [(b, (f,)) for b, f in sorted(edges[a].items())]
+            seen = {a} | set(edges[a])
             while frontier:
-                b = frontier.pop()
-                for c in edges.get(b, ()):
-                    if c not in seen and c != a:
-                        seen.add(c)
-                        frontier.append(c)
-                        emit(rule, Ref(a, -1), Ref(c, -1), None, (), span=_span_of(s.found, a, b, c))
-
-
-def _span_of(facts, a: str, b: str, c: str) -> tuple[int, int]:
-    parts = [f for f in facts if (f.subject, f.object) in ((a, b), (b, c)) or f.subject in (a, b) and f.object in (b, c)]
-    return min(f.begin for f in parts), max(f.end for f in parts)
+                b, path = frontier.pop(0)
+                for c, g in sorted(edges.get(b, {}).items()):
+                    if c in seen:
+                        continue
+                    seen.add(c)
+                    chain = path + (g,)
+                    frontier.append((c, chain))
+                    if (a, c) in have:
+                        continue
+                    have.add((a, c))
+                    across = len({x.sentence for x in chain}) > 1
+                    conf = rule.confidence * (ruleset.inferred_factor if across else 1.0)
+                    last = max(chain, key=lambda x: (x.sentence, x.end))
+                    out.append(Fact(
+                        subject=a, relation=rule.relation, object=c, sentence=last.sentence,
+                        begin=min(x.begin for x in chain if x.sentence == last.sentence),
+                        end=max(x.end for x in chain if x.sentence == last.sentence),
+                        rule=rule.id, confidence=round(conf, 3), inferred=across or any(x.inferred for x in chain),
+                    ))
+    return out

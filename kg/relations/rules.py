@@ -21,8 +21,9 @@ Kinds (the matchers live in matchers.py and are registered by name):
   a symmetric relation (MicrosoftとIntelのパートナーシップ, AとBは結婚した).
 - ``hierarchy``: a run of places from larger to smaller (スペイン、ガリシア州、ルーゴ県), each in the
   one before it, judged by the level of the names (lexicon ``place_levels``).
-- ``closure``: A in B and B in C found in one sentence give A in C (``over``: the relations
-  followed).
+- ``closure``: A in B and B in C asserted in the chunk give A in C (``over``: the relations
+  followed); a chain across sentences gives an inferred fact. It runs once per chunk, after the
+  sentence matchers (matchers.DOCUMENT_MATCHERS).
 """
 
 from __future__ import annotations
@@ -49,7 +50,7 @@ _PATTERN_KEYS = {
     "closure": {"over"},
 }
 ROLE_FORMS = ("appositive", "suffix", "copula", "appoint", "serve")
-_SLOT_KEYS = {"particles", "classes", "ner"}
+_SLOT_KEYS = {"particles", "classes", "ner", "exclude"}
 
 
 @dataclass(frozen=True)
@@ -57,6 +58,7 @@ class Slot:
     particles: tuple[str, ...] = ()
     classes: tuple[str, ...] = ()
     ner: tuple[str, ...] = ()  # GiNZA entity labels (Country, City...) one of the mention's tokens must carry
+    exclude: tuple[str, ...] = ()  # classes left out (an Organization that is not a Company)
 
 
 @dataclass(frozen=True)
@@ -91,7 +93,7 @@ class Rule:
             return Slot()
         if isinstance(s, list):  # role/possessive shorthand: a list of classes
             return Slot(classes=tuple(s))
-        return Slot(tuple(s.get("particles", ())), tuple(s.get("classes", ())), tuple(s.get("ner", ())))
+        return Slot(tuple(s.get("particles", ())), tuple(s.get("classes", ())), tuple(s.get("ner", ())), tuple(s.get("exclude", ())))
 
     @cached_property
     def subject(self) -> Slot:
@@ -368,10 +370,11 @@ def _parse_rule(item, source: str, n: int) -> Rule:
             fail(f"'{name}' must be a mapping like {{particles: [...], classes: [...]}}")
         bad = set(s) - _SLOT_KEYS
         if bad:
-            fail(f"'{name}' has unknown key(s) {sorted(bad)} (allowed: particles, classes, ner)")
+            fail(f"'{name}' has unknown key(s) {sorted(bad)} (allowed: particles, classes, ner, exclude)")
         if particles and (not isinstance(s.get("particles"), list) or not s["particles"] or not all(isinstance(p, str) for p in s["particles"])):
             fail(f"'{name}' needs 'particles': a list of case particles (が, を, に...)")
         _check_classes(s.get("classes", []), known_classes, fail, f"{name}.classes")
+        _check_classes(s.get("exclude", []), known_classes, fail, f"{name}.exclude")
         if not isinstance(s.get("ner", []), list):
             fail(f"'{name}.ner' must be a list of GiNZA entity labels")
 

@@ -71,7 +71,6 @@ class Sentence:
     anaphoric: set[int] = field(default_factory=set)
     topic: Ref | None = None  # subject carried from an earlier sentence
     pending: Ref | None = None  # a name left before a parenthesis the parser cut the sentence in
-    found: list = field(default_factory=list)  # facts found so far (for closure rules)
     source: str | None = None  # によると source of the whole sentence
     _particles: dict = field(default_factory=dict)
     _refs: dict = field(default_factory=dict)
