@@ -224,6 +224,8 @@ def _score_jacred(run: Run) -> Score:
                     "; entity not found: " + ", ".join(names.get(x, x) for x in found) if found else "")
                 misses.append(Item(gold.id, f"{names.get(t.head, t.head)} {t.relation} {names.get(t.tail, t.tail)}",
                                    t.relation, note=note))
+    misses.sort(key=lambda i: (i.type, i.note.split(";")[0] != "same sentence", i.document))
+    false_hits.sort(key=lambda i: (i.type, i.document, i.begin or 0))
     figures = {"gold_in_scope": every.tp + every.fn, "gold_same_sentence": same.tp + same.fn,
                "predicted": predicted_total, "facts_unaligned": unaligned}
     notes = [

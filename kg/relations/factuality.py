@@ -78,8 +78,8 @@ def _cues(d: dict):
 
 def factuality(s: Sentence, pred) -> tuple[bool, str | None]:
     """(negated, modality) of ``pred``, including what it inherits from the clauses above it."""
-    key = ("fact", pred.i)
-    cache = s._subject  # the sentence's cache; keys of predicates are ints, these are tuples
+    key = pred.i
+    cache = s._factuality
     if key in cache:
         return cache[key]
     f = s.ruleset.factuality

@@ -215,10 +215,6 @@ class RuleSet:
                 out.setdefault(label, []).append(r)
         return {k: tuple(v) for k, v in out.items()}
 
-    @cached_property
-    def max_title_tokens(self) -> int:
-        return 4
-
 
 def builtin_rule_files() -> list:
     folder = resources.files("kg.relations").joinpath("rules")

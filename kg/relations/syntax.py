@@ -76,6 +76,8 @@ class Sentence:
     _refs: dict = field(default_factory=dict)
     _args: dict = field(default_factory=dict)
     _subject: dict = field(default_factory=dict)
+    _owner: dict | None = None
+    _factuality: dict = field(default_factory=dict)
 
     @property
     def lex(self) -> Lexicon:
@@ -153,8 +155,8 @@ class Sentence:
 
     def paren_owner(self) -> dict[int, tuple[str, int]]:
         """Tokens inside a parenthesis right after a name -> (that name's key, its last token)."""
-        if "owner" in self._particles:
-            return self._particles["owner"]
+        if self._owner is not None:
+            return self._owner
         out: dict[int, tuple[str, int]] = {}
         ends = {e - 1: key for _s, e, key in self.mentions}
         for t in self.span:
@@ -162,7 +164,7 @@ class Sentence:
                 close = self._after_paren(t.i)
                 for j in range(t.i, min(close, self.span.end)):
                     out.setdefault(j, (ends[t.i - 1], t.i - 1))
-        self._particles["owner"] = out
+        self._owner = out
         return out
 
     def opens_with_particle(self) -> bool:
