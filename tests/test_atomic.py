@@ -56,3 +56,33 @@ def test_atomic_sigkill_during_build_leaves_previous_outputs_intact(tmp_path):
 def _first_difference(a: bytes, b: bytes) -> str:
     n = next((i for i, (x, y) in enumerate(zip(a, b)) if x != y), min(len(a), len(b)))
     return f"graph.html differs from the new page at byte {n} (of {len(a)} vs {len(b)}): {a[max(0, n - 80):n + 80]!r} vs {b[max(0, n - 80):n + 80]!r}"
+
+
+def _documents(store):
+    res = subprocess.run([sys.executable, "-m", "kg", "query", str(store), "documents", "--format", "csv"], capture_output=True, text=True)
+    assert res.returncode == 0, res.stderr
+    return sorted(line.split(",")[0] for line in res.stdout.splitlines()[1:])
+
+
+def test_atomic_sigkill_during_store_update_leaves_the_store_readable_and_whole(tmp_path):
+    store = tmp_path / "store"
+    first = _run([*example_inputs(), "-o", str(tmp_path / "o0"), "--store", str(store), "--no-html"])
+    assert first.wait(timeout=300) == 0, first.stderr.read()
+    before = _documents(store)
+    bigger = tmp_path / "long.txt"
+    bigger.write_text(LONG, encoding="utf-8")
+    started = time.perf_counter()
+    probe = _run([str(bigger), "-o", str(tmp_path / "o1"), "--store", str(tmp_path / "probe"), "--no-html", "--no-cache"])
+    assert probe.wait(timeout=300) == 0
+    duration = time.perf_counter() - started
+    for n, fraction in enumerate((0.6, 0.9, 0.97)):
+        proc = _run([str(bigger), "-o", str(tmp_path / f"o{n + 2}"), "--store", str(store), "--no-html", "--no-cache"])
+        time.sleep(duration * fraction)
+        os.kill(proc.pid, signal.SIGKILL)
+        proc.wait(timeout=60)
+        docs = _documents(store)
+        assert docs in (before, sorted(before + ["long.txt"])), docs
+    # and the next update completes and leaves the store whole
+    last = _run([str(bigger), "-o", str(tmp_path / "o9"), "--store", str(store), "--no-html"])
+    assert last.wait(timeout=300) == 0, last.stderr.read()
+    assert _documents(store) == sorted(before + ["long.txt"])
