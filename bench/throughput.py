@@ -1,6 +1,6 @@
 """Throughput benchmark: `kg build` against raw GiNZA, measured in one run, alternating.
 
-    python bench/throughput.py                      # 3 rounds + stages + memory (10x corpus)
+    python bench/throughput.py                      # 3 rounds + stages + memory (10x corpus) + tune
     python bench/throughput.py --rounds 1 --scale 0 # quicker: one round, no 10x memory check
     python bench/throughput.py --write              # also rewrite "## Throughput" in BENCHMARKS.md
 
@@ -18,10 +18,11 @@ peak RSS (largest process) come from wait4. Ratios are taken within a round, the
 The machine may be shared: "CPU share" (CPU time / wall time of single-process runs; 1.0 = a
 core of its own) and the load average say how noisy a run was.
 
-Then, once: stage times (the library calls `kg build` makes, run in-process on the 1x corpus
-without a cache: per-stage seconds as fractions of parse time), and the memory check: the same
-in-process build of the 1x and the Nx corpus (N = --scale, the corpus repeated under new ids),
-peak RSS minus the memory of the graph itself (graph.ttl loaded into rdflib in a fresh process).
+Then, once: stage times (the library calls `kg build` makes, run in-process on the corpus without
+a cache: per-stage seconds as fractions of parse time), and the memory check: the same in-process
+build of a 1x corpus (the first --memory-base documents) and of it repeated N times under new ids
+(N = --scale), peak RSS minus the memory of the graph itself (graph.ttl loaded into rdflib in a
+fresh process).
 """
 
 from __future__ import annotations
@@ -48,22 +49,6 @@ texts = [json.loads(line)["text"] for line in open(sys.argv[1], encoding="utf-8"
 nlp = spacy.load("ja_ginza")
 for _doc in nlp.pipe(texts):
     pass
-"""
-
-EXTRA_RULE = """\
-rules:
-  - id: bench_partner_member.v1
-    description: "XがYと提携する → X memberOf Y (the benchmark's rule change). 例: トヨタ自動車はソフトバンクと提携した。"
-    kind: frame
-    relation: memberOf
-    confidence: 0.5
-    pattern:
-      lemmas: [提携]
-      subject: {particles: [が, は], classes: [Organization]}
-      object: {particles: [と], classes: [Organization]}
-    examples:
-      - text: トヨタ自動車はソフトバンクと提携した。
-        expect: [[トヨタ自動車, memberOf, ソフトバンク]]
 """
 
 # In-process build of one corpus (what `kg build --no-cache` does), reporting stage times and memory.
@@ -156,9 +141,20 @@ def kg_build(corpus: Path, out: Path, *extra: str) -> list[str]:
     return [sys.executable, "-m", "kg", "build", str(corpus), "-o", str(out), "-q", *extra]
 
 
+def rule_change(path: Path) -> None:
+    """A rule file for the "rule" run: the first built-in rule again under a new id, so the rule
+    set (and the extraction fingerprint) changes and its facts show up twice."""
+    import yaml
+
+    from kg.relations.rules import builtin_rule_files
+
+    first = yaml.safe_load(builtin_rule_files()[0].read_text(encoding="utf-8"))["rules"][0]
+    path.write_text(yaml.safe_dump({"rules": [dict(first, id="bench_rule_change.v1")]}, allow_unicode=True), encoding="utf-8")
+
+
 def timing_rounds(corpus: Path, work: Path, rounds: int, log: Path) -> list[dict]:
     rule = work / "extra-rule.yaml"
-    rule.write_text(EXTRA_RULE, encoding="utf-8")
+    rule_change(rule)
     raw_script = work / "raw.py"
     raw_script.write_text(RAW, encoding="utf-8")
     results = []
@@ -242,7 +238,9 @@ def summarise(rounds: list[dict], stages: dict | None, memory: dict | None, corp
             "triples": {"1x": one["triples"], "Nx": big["triples"]},
             "peak_ratio": big["peak_kb"] / one["peak_kb"],
             "without_graph_ratio": (big["peak_kb"] - big["graph_kb"]) / (one["peak_kb"] - one["graph_kb"]),
-            "chars_per_s_Nx": corpus_info[1] * memory["scale"] / big["build"],
+            "chars_per_s_Nx": memory["chars"] * memory["scale"] / big["build"],
+            "documents": memory["documents"],
+            "chars": memory["chars"],
         }
     return summary
 
@@ -291,7 +289,7 @@ def markdown(s: dict, command: str) -> str:
         "cold vs raw does not depend on it, while the 2-worker speedup needs two free cores and suffers most.",
     ]
     if "stages" in s:
-        lines += ["", "Stage times (in-process build of the 1× corpus without a cache), as a fraction of parse time:", "",
+        lines += ["", "Stage times (in-process build of the corpus without a cache), as a fraction of parse time:", "",
                   "| stage | seconds | of parse | budget |", "|---|---|---|---|"]
         budgets = {"mentions": "entity stages ≤ 10% together", "entities": "(with mentions, resolve)", "resolve": "(with mentions, entities)",
                    "relations": "≤ 5%"}
@@ -304,7 +302,8 @@ def markdown(s: dict, command: str) -> str:
                   f"graph + Turtle + HTML {f.get('graph', 0) + f.get('turtle', 0) + f.get('html', 0):.1%}."]
     if "memory" in s:
         m = s["memory"]
-        lines += ["", f"Memory check (in-process build without a cache, the corpus ×{m['scale']} under new ids): peak "
+        lines += ["", f"Memory check (in-process build without a cache of the first {m['documents']} documents "
+                  f"({m['chars']:,} characters), then of them ×{m['scale']} under new ids): peak "
                   f"{m['peak_mb']['1x']:.0f} MB → {m['peak_mb']['Nx']:.0f} MB; the graph alone ({m['triples']['1x']:,} → "
                   f"{m['triples']['Nx']:,} triples, loaded into rdflib in a fresh process) {m['graph_mb']['1x']:.0f} MB → "
                   f"{m['graph_mb']['Nx']:.0f} MB. The ×{m['scale']} build ran at {m['chars_per_s_Nx']:,.0f} characters/s."]
@@ -339,6 +338,8 @@ def main() -> None:
     ap = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     ap.add_argument("--rounds", type=int, default=3, help="timing rounds [3]")
     ap.add_argument("--scale", type=int, default=10, help="memory check on the corpus repeated N times; 0 skips it [10]")
+    ap.add_argument("--memory-base", type=int, default=30, help="documents of the memory check's 1x corpus [30]")
+    ap.add_argument("--tune-documents", type=int, default=20, help="documents for the raw GiNZA settings comparison [20]")
     ap.add_argument("--no-stages", action="store_true", help="skip the in-process stage timing")
     ap.add_argument("--no-tune", action="store_true", help="skip the raw GiNZA settings comparison")
     ap.add_argument("--limit", type=int, default=None, help="only the first N documents (a smoke test)")
@@ -351,14 +352,16 @@ def main() -> None:
     corpus = work / "corpus.jsonl"
     info = make_corpus(corpus, limit=args.limit)
     print(f"corpus: {info[0]} documents, {info[1]:,} characters; work in {work}", file=sys.stderr)
-    tuned = None if args.no_tune else dict(tune(corpus, work, log, 100), documents=min(100, info[0]))
+    tuned = None if args.no_tune else dict(tune(corpus, work, log, args.tune_documents), documents=min(args.tune_documents, info[0]))
     rounds = timing_rounds(corpus, work, args.rounds, log)
-    stages = None if args.no_stages and not args.scale else in_process_build(corpus, work / "stages-1x", log)
+    stages = None if args.no_stages else in_process_build(corpus, work / "stages", log)
     memory = None
     if args.scale > 1:
-        big = work / f"corpus-{args.scale}x.jsonl"
-        make_corpus(big, args.scale, limit=args.limit)
-        memory = {"scale": args.scale, "1x": stages, "Nx": in_process_build(big, work / f"stages-{args.scale}x", log)}
+        base, big = work / "memory-1x.jsonl", work / f"memory-{args.scale}x.jsonl"
+        base_info = make_corpus(base, 1, limit=args.memory_base)
+        make_corpus(big, args.scale, limit=args.memory_base)
+        memory = {"scale": args.scale, "chars": base_info[1], "documents": base_info[0],
+                  "1x": in_process_build(base, work / "memory-1x", log), "Nx": in_process_build(big, work / "memory-Nx", log)}
     summary = summarise(rounds, stages, memory, info)
     if tuned:
         summary["tune"] = tuned

@@ -20,9 +20,9 @@ cached parses. Only the few most recent fingerprints are kept. They are pickles:
 the directory must be the user's own.
 
 The cache directory is ``--cache DIR``, else ``$KG_CACHE_DIR``, else ``$XDG_CACHE_HOME/kg``
-(``~/.cache/kg``). Files are written to a temporary name and renamed, so concurrent workers and
-killed runs never leave half a file; an unreadable or mismatching file counts as a miss and is
-written again. Deleting the directory is always safe.
+(``~/.cache/kg``). Files are written to a temporary name and renamed (without fsync), so
+concurrent workers and killed runs never leave half a file; an unreadable or mismatching file
+counts as a miss and is written again. Deleting the directory is always safe.
 """
 
 from __future__ import annotations
@@ -33,7 +33,6 @@ import logging
 import os
 import pickle
 import shutil
-import tempfile
 from collections.abc import Sequence
 from dataclasses import replace
 from functools import lru_cache
@@ -42,6 +41,7 @@ from pathlib import Path
 
 from .errors import StoreError
 from .parse import DEFAULT_MODEL, parse_signature, split_for_parser
+from .store_io import atomic_write_bytes
 
 log = logging.getLogger(__name__)
 
@@ -81,7 +81,7 @@ class ParseCache:
             self.dir.mkdir(parents=True, exist_ok=True)
             stamp = self.dir / "signature.json"
             if not stamp.exists():
-                _write(stamp, json.dumps(signature, indent=1, sort_keys=True).encode("utf-8"))
+                atomic_write_bytes(stamp, json.dumps(signature, indent=1, sort_keys=True).encode("utf-8"), durable=False)
         except OSError as e:
             raise StoreError(f"cannot use the parse cache directory {self.root} ({e.strerror or e}): "
                              "pass --cache DIR with a writable directory, or --no-cache") from None
@@ -136,10 +136,8 @@ class ParseCache:
         from spacy.tokens import DocBin
 
         data = DocBin(docs=[doc for _offset, doc in chunks], store_user_data=True).to_bytes()
-        path = self.path(text)
         try:
-            path.parent.mkdir(exist_ok=True)
-            _write(path, data)
+            atomic_write_bytes(self.path(text), data, durable=False)
         except OSError as e:
             self._writable = False
             log.warning("parse cache: cannot write to %s (%s); going on without storing parses", self.dir, e.strerror or e)
@@ -187,10 +185,8 @@ class ExtractionCache:
     def put(self, ex) -> None:
         if not self._writable:
             return
-        path = self.path(ex.document)
         try:
-            path.parent.mkdir(exist_ok=True)
-            _write(path, pickle.dumps(replace(ex, stats={}), protocol=pickle.HIGHEST_PROTOCOL))
+            atomic_write_bytes(self.path(ex.document), pickle.dumps(replace(ex, stats={}), protocol=pickle.HIGHEST_PROTOCOL), durable=False)
         except OSError as e:
             self._writable = False
             log.warning("extraction cache: cannot write to %s (%s); going on without storing extractions", self.dir, e.strerror or e)
@@ -252,19 +248,3 @@ def _prune(base: Path, keep: Path) -> None:
 
 def _digest(text: str) -> str:
     return hashlib.sha256(text.encode("utf-8", "surrogatepass")).hexdigest()
-
-
-def _write(path: Path, data: bytes) -> None:
-    """Write to a temporary file beside ``path`` and rename it over: readers never see half a
-    file. No fsync: a cache file lost in a crash is only parsed again."""
-    fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=path.parent)
-    try:
-        with os.fdopen(fd, "wb") as f:
-            f.write(data)
-        os.replace(tmp, path)
-    except BaseException:
-        try:
-            os.unlink(tmp)
-        except FileNotFoundError:
-            pass
-        raise

@@ -87,3 +87,10 @@ def test_cluster_bad_address_is_a_one_line_error(tmp_path):
                          capture_output=True, text=True)
     assert res.returncode == 1 and "Traceback" not in res.stderr
     assert "local:N" in res.stderr
+
+
+def test_cluster_with_store_is_a_usage_error(tmp_path):
+    res = subprocess.run([sys.executable, "-m", "kg", "build", "-o", str(tmp_path / "o"), "--cluster", "local:1", "--store", str(tmp_path / "st")],
+                         capture_output=True, text=True)
+    assert res.returncode == 2 and "Traceback" not in res.stderr
+    assert "--store" in res.stderr
