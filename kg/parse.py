@@ -154,6 +154,11 @@ def _hard_split(piece: str, max_bytes: int) -> list[str]:
     return out
 
 
+def in_batches(items: Iterable, size: int) -> Iterator[list]:
+    """Lists of ``size`` consecutive items (the last one shorter), read lazily."""
+    it = iter(items)
+    while batch := list(islice(it, size)):
+        yield batch
 
 
 def parse_documents(nlp, documents: Iterable[Document], batch_size: int = BATCH_DOCUMENTS, cache=None) -> Iterator[Parsed]:
@@ -167,8 +172,7 @@ def parse_documents(nlp, documents: Iterable[Document], batch_size: int = BATCH_
     from .cache import open_cache
 
     cache = open_cache(cache, nlp if isinstance(nlp, str) else model_name(nlp))
-    it = iter(documents)
-    while batch := list(islice(it, batch_size)):
+    for batch in in_batches(documents, batch_size):
         yield from parse_batch(nlp, batch, cache)
 
 

@@ -22,7 +22,6 @@ from collections.abc import Callable, Iterable, Iterator, Sequence
 from concurrent.futures import ProcessPoolExecutor
 from contextlib import contextmanager
 from dataclasses import dataclass, field, replace
-from itertools import islice
 
 from rdflib import Graph
 
@@ -33,7 +32,7 @@ from .cache import ExtractionCache, extraction_fingerprint, open_cache, rules_di
 from .graph import new_graph, to_rdf
 from .io import Skipped, read_inputs
 from .model import DocExtraction, Document, ResolvedEntity, Sentence
-from .parse import BATCH_DOCUMENTS, DEFAULT_MODEL, Parsed, parse_batch
+from .parse import BATCH_DOCUMENTS, DEFAULT_MODEL, Parsed, in_batches, parse_batch
 from .vocab import KG_NS, relations
 
 log = logging.getLogger(__name__)
@@ -228,12 +227,6 @@ def extract_documents(docs: Iterable[Document], ruleset, *, model: str = DEFAULT
     with worker_pool(workers, _init_worker, (ruleset, model, cache, extracted)) as pool:
         for extractions in pool.map(_worker_batch, batches):
             yield from extractions
-
-
-def in_batches(items: Iterable, size: int) -> Iterator[list]:
-    it = iter(items)
-    while batch := list(islice(it, size)):
-        yield batch
 
 
 # Thread pools of numpy's BLAS, OpenMP and friends: one thread per worker process, since the
