@@ -245,6 +245,16 @@ def summarise(rounds: list[dict], stages: dict | None, memory: dict | None, corp
     return summary
 
 
+def commit() -> str:
+    """The checkout's commit (with "+" when it has changes), or "unknown" outside git."""
+    try:
+        head = subprocess.run(["git", "rev-parse", "--short", "HEAD"], cwd=ROOT, capture_output=True, text=True, check=True).stdout.strip()
+        dirty = subprocess.run(["git", "status", "--porcelain", "--untracked-files=no"], cwd=ROOT, capture_output=True, text=True).stdout.strip()
+    except (OSError, subprocess.CalledProcessError):
+        return "unknown"
+    return head + ("+" if dirty else "")
+
+
 def markdown(s: dict, command: str) -> str:
     def r(x):
         return f"{x['median']:.2f}× (rounds: {x['min']:.2f}–{x['max']:.2f})"
@@ -255,7 +265,7 @@ def markdown(s: dict, command: str) -> str:
     lines = [
         "## Throughput",
         "",
-        f"Measured by `{command}` on {time.strftime('%Y-%m-%d')} ({os.cpu_count()} cores): "
+        f"Measured by `{command}` on {time.strftime('%Y-%m-%d')}, commit {commit()} ({os.cpu_count()} cores): "
         f"{s['documents']} documents, {s['characters']:,} characters (the seed article + JacRED dev), "
         f"{s['rounds']} rounds, each run a fresh process, the runs alternating within a round.",
         "",
