@@ -46,8 +46,11 @@ def judged_facts(datasets, limit=None):
         t0 = time.perf_counter()
         gold = gold_data.load(name, limit=limit)
         result = run(gold, "kg")
-        _score, judged = score_with_rules(result)
+        score, judged = score_with_rules(result)
         out.extend(judged)
+        for variant, prf in score.metrics.items():
+            print(f"{name} {variant}: P {prf.precision:.3f} R {prf.recall:.3f} F1 {prf.f1:.3f} "
+                  f"(hit {prf.tp}, false {prf.fp}, missed {prf.fn})")
         seen[name] = (len(gold.documents), round(time.perf_counter() - t0, 1))
     return out, seen
 

@@ -15,11 +15,10 @@ from collections.abc import Sequence
 from ..mentions import cues as mention_cues
 from ..model import Entity, Fact, Mention
 from ..vocab import is_a, relations, top_class
-from . import matchers as _matchers  # noqa: F401  (registers the built-in matchers)
 from .factuality import attribution, factuality, sentence_source
 from .matchers import DOCUMENT_MATCHERS, MATCHERS, predicate_lemmas
 from .rules import RELATED, Rule, RuleSet
-from .syntax import SUBJECT, Ref, Sentence
+from .syntax import AGENT, SUBJECT, Ref, Sentence
 from .tokens import LDoc
 
 UNMAPPED_RULE = "unmapped_predicate.v1"
@@ -238,12 +237,15 @@ def _unmapped(s: Sentence, found: Sequence[Fact]) -> list[Fact]:
     covered = {(f.subject, f.object) for f in found} | {(f.object, f.subject) for f in found}
     out = []
     rule = _UNMAPPED
+    markers = s.ruleset.factuality.source_markers
     for pred in s.span:
         if pred.pos_ != "VERB" or pred.lemma_ in s.ruleset.factuality.reporting_verbs:
             continue
         args = [a for a in s.arguments(pred) if not a.gap]
-        subj = [a for a in args if a.cases & set(SUBJECT) or "が" in a.cases]
-        others = [a for a in args if a not in subj and "causer" not in a.cases and a.particle not in ("の", "") and not a.particle.endswith("の")]
+        chosen = s.subject(pred)
+        subj = [a for a in args if (a.cases & set(SUBJECT) or "が" in a.cases) and (chosen is None or a.token == chosen.token or a.particle == AGENT)]
+        others = [a for a in args if a not in subj and "causer" not in a.cases and not (a.cases & set(SUBJECT))
+                  and a.particle not in ("の", "") and not a.particle.endswith("の") and not any(a.particle.startswith(m) for m in markers)]
         for sa in subj:
             for oa in others:
                 for sr in sa.refs:

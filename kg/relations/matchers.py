@@ -269,16 +269,13 @@ def match_roles(s: Sentence, rules: Sequence[Rule], emit: Emit) -> None:
     for start, end, items in title_chains(s):
         of, of_tok = _of_side(s, start)
         holders: list[tuple[Ref, object, str]] = []  # (holder, predicate, form)
-        if of_tok is not None and doc[of_tok].text != "の" and start - 1 == of_tok and of:
+        suffix_of = None
+        if of and of_tok is not None and doc[of_tok].text != "の" and start - 1 == of_tok:
             # X の Z TITLE (ユコス社のホドルコフスキー社長): the juxtaposed entity may be the holder
             prev_of, _ = _of_side(s, _mention_start(s, of_tok))
             if prev_of:
                 holders.extend((r, None, "suffix") for r in of)
                 suffix_of = prev_of
-            else:
-                suffix_of = None
-        else:
-            suffix_of = None
         z = _appositive_holder(s, end)
         if z is not None:
             holders.append((z, None, "appositive"))
@@ -335,7 +332,6 @@ def match_roles(s: Sentence, rules: Sequence[Rule], emit: Emit) -> None:
 def _described(s: Sentence, title) -> list[tuple[Ref, object, str]]:
     """X出身のN: what N stands for — the name right after it (出身の歌手Z), or the subject
     when N is the predicate (ZはX出身の人物である)."""
-    doc = s.doc
     n = title.head if title.head.i > title.i and title.head.pos_ in ("NOUN", "PROPN") else _noun_head(s, _after_particle(s, title))
     while n is not None and n.i in s.ent and s.particle(n) == "の" and n.head.i > n.i and n.head.pos_ in ("NOUN", "PROPN"):
         n = n.head  # レニングラード出身の[ソビエト連邦の]宇宙飛行士: past another modifier to the noun
@@ -350,7 +346,6 @@ def _described(s: Sentence, title) -> list[tuple[Ref, object, str]]:
         sub = s.subject(n)
         if sub is not None:
             return [(r, n, "copula") for r in sub.refs]
-    del doc
     return []
 
 
