@@ -28,7 +28,8 @@ _KANA_ONLY = re.compile(r"^[\u30a0-\u30ff]+$")
 _LATIN_NAME = re.compile(r"^[A-Za-z][A-Za-z0-9.\-&' ]*$")
 _SPLIT_PARTS = re.compile(r"[・･\s=]+")
 FUZZY_KANA_MIN = 0.75
-FUZZY_PART_MIN = 0.6  # for the other parts of a person name one part of which is the same
+FUZZY_PART_MIN = 0.6
+SKELETON_MIN = 0.6  # consonant-skeleton similarity for a Latin and a katakana name to be compared by e2k  # for the other parts of a person name one part of which is the same
 DECISIVE = {"gazetteer", "suffix", "prefix", "classifier", "head"}  # evidence sources that settle a class
 
 
@@ -75,10 +76,19 @@ _KANA_CONSONANT = {
 }
 
 
-def _skeleton(romaji: str) -> str:
-    """Consonants of a Latin word, doubled letters and h/w/y dropped: altman -> rtmn."""
+_DIGRAPHS = (("tch", "t"), ("ch", "t"), ("sh", "s"), ("ck", "k"), ("ph", "f"))
+_POSTVOCALIC_R = re.compile(r"(?<=[aeiou])r(?![aeiou])")
+
+
+def _skeleton(latin: str) -> str:
+    """Consonants of a Latin word as katakana would keep them: digraphs folded, an r after a
+    vowel dropped (Shear -> シアー), doubled letters and h/w/y dropped: altman -> rtmn."""
+    word = latin.lower()
+    for a, b in _DIGRAPHS:
+        word = word.replace(a, b)
+    word = _POSTVOCALIC_R.sub("", word)
     out = []
-    for ch in romaji.lower().translate(_SKELETON_FOLD):
+    for ch in word.translate(_SKELETON_FOLD):
         if ch in "aeiouhwy" or not ch.isalpha() or (out and out[-1] == ch):
             continue
         out.append(ch)
@@ -99,7 +109,7 @@ def sounds_alike(latin: str, katakana: str) -> bool:
     """A cheap first test that a Latin name may be a katakana one, before asking e2k: their
     consonant skeletons agree (Altman ~ アルトマン: rtmn = rtmn)."""
     a, b = _skeleton(latin), _kana_skeleton(lexicon.to_katakana(katakana))
-    return bool(a and b) and Levenshtein.normalized_similarity(a, b) >= 0.5
+    return bool(a and b) and Levenshtein.normalized_similarity(a, b) >= SKELETON_MIN
 
 
 def kana_similar(a: str, b: str, threshold: float = FUZZY_KANA_MIN) -> bool:
@@ -282,14 +292,14 @@ class _LazyKana:
         return self._cache.get(i, "") if self.latin[i] else self[i]
 
     def comparable(self, a: int, b: int) -> bool:
-        """Worth comparing by kana: not two Latin names (their name keys decide), and a Latin
-        name only with a katakana one."""
+        """Worth comparing by kana: two katakana names, or a Latin and a katakana name that sound
+        alike (two Latin names, or names in kanji, are compared by name key only)."""
         if self.latin[a] and self.latin[b]:
             return False
         if self.latin[a] or self.latin[b]:
             la, ka = (a, b) if self.latin[a] else (b, a)
             return self.katakana[ka] and sounds_alike(self.names[la], self.names[ka])
-        return True
+        return self.katakana[a] and self.katakana[b]  # names in kanji compare by name key only
 
 
 def _first_occurrences(keys: Sequence[str]) -> list[int]:

@@ -132,18 +132,19 @@ def detect(doc, offset: int = 0, sentence_base: int = 0) -> list[Candidate]:
     sents = list(doc.sents)
     for sent in sents:
         toks = list(sent)
-        spans = sentence_spans(sent, [(a, b, cls) for a, b, cls, _p in tagger.tag(toks)])
-        chosen.extend(choose(sent, spans))
+        spans = sentence_spans(sent, [(a, b, cls) for a, b, cls, _p in tagger.tag(toks)], toks)
+        chosen.extend(choose(sent, spans, toks))
     if offset == 0:
         _lead(doc, sents, chosen)
+    _propagate(doc, chosen)
     chosen.sort()
+    out = _inside_places(doc, chosen, offset, sentence_base, sents)
     aliases = _readings(doc, chosen)
     sent_of = {}
     for n, s in enumerate(sents):
         for i in range(s.start, s.end):
             sent_of[i] = n
     taken = {i for start, end, _e in chosen for i in range(start, end)}
-    out = []
     for start, end, evidence in chosen:
         if not _acceptable(doc[start:end]):
             continue
@@ -168,6 +169,68 @@ def detect(doc, offset: int = 0, sentence_base: int = 0) -> list[Candidate]:
                 alias_of=offset + aliases[start] if start in aliases else None,
             )
         )
+    out.sort(key=lambda c: (c.begin, c.end))
+    return out
+
+
+def _propagate(doc, chosen: list) -> None:
+    """One name, one sense in a text: every other token-aligned occurrence of a name kept
+    somewhere in the chunk is a mention too (JacRED marks them all; the tagger may miss some)."""
+    if not chosen:
+        return
+    keys = {}
+    for start, end, ev in chosen:
+        text = doc[start:end].text
+        if len(text) >= 2 and end - start <= 8:
+            keys.setdefault(lexicon.name_key(text), (end - start, ev))
+    taken = {i for start, end, _e in chosen for i in range(start, end)}
+    tok_keys = [lexicon.name_key(t.text) for t in doc]
+    i, n = 0, len(doc)
+    while i < n:
+        hit = None
+        if i not in taken:
+            key = ""
+            for j in range(i, min(n, i + 8)):
+                if j in taken:
+                    break
+                key += tok_keys[j]
+                if key in keys and keys[key][0] == j + 1 - i:
+                    hit = (j + 1, keys[key][1])
+        if hit is None:
+            i += 1
+            continue
+        end, ev = hit
+        if (i == 0 or not _joins(doc[i - 1], doc[i])) and (end >= n or not _joins(doc[end - 1], doc[end])):
+            chosen.append((i, end, list(ev)))
+            taken.update(range(i, end))
+        i = end
+
+
+def _joins(a, b) -> bool:
+    """Two tokens that belong to one word (a name inside a longer katakana or Latin word)."""
+    return (is_katakana(a) and is_katakana(b)) or (is_latin(a) and is_latin(b) and not a.whitespace_)
+
+
+def _inside_places(doc, chosen, offset: int, sentence_base: int, sents) -> list[Candidate]:
+    """A place name inside a word that no span covers: 日本人 -> 日本, read from GiNZA's
+    sub-tokens (Sudachi's short units) and the "inside" cues of type-cues.tsv."""
+    subs = doc.user_data.get("sub_tokens") or []
+    taken = {i for start, end, _e in chosen for i in range(start, end)}
+    out = []
+    for n, sent in enumerate(sents):
+        for t in sent:
+            if t.i in taken or t.i >= len(subs) or not subs[t.i] or not subs[t.i][0]:
+                continue
+            units = subs[t.i][0]  # DetailedToken(surface, tag, inf, lemma, norm, reading, ...) or its tuple
+            if len(units) < 2 or not units[0][1].startswith("名詞-固有名詞-地名"):
+                continue
+            cue = _cue("".join(u[0] for u in units[1:]), "inside")
+            if cue is None:
+                continue
+            surface = units[0][0]
+            begin = offset + t.idx
+            out.append(Candidate(begin, begin + len(surface), surface, sentence_base + n,
+                                 ((cue.cls, W_FULL_NAME, f"inside:{cue.cue}"),), reading=units[0][5], norm=units[0][4]))
     return out
 
 
@@ -225,7 +288,7 @@ class SpanInfo:
     evidence: list
 
 
-def sentence_spans(sent, crf: Sequence[tuple[int, int, str]]) -> dict[tuple[int, int], SpanInfo]:
+def sentence_spans(sent, crf: Sequence[tuple[int, int, str]], toks=None) -> dict[tuple[int, int], SpanInfo]:
     """Every candidate span of one sentence, keyed by (start, end) doc token indexes: the
     tagger's ``crf`` spans (sentence token indexes, trimmed of honorifics and particles) and the
     rule sources' (gazetteer, GiNZA NER, name runs, quotes), identical spans merged. The
@@ -237,7 +300,7 @@ def sentence_spans(sent, crf: Sequence[tuple[int, int, str]]) -> dict[tuple[int,
         info.sources.add(source)
         info.evidence.extend(ev)
 
-    toks = list(sent)
+    toks = toks if toks is not None else list(sent)
     doc = sent.doc
     for a, b, cls in crf:
         ev: list = []
@@ -251,20 +314,21 @@ def sentence_spans(sent, crf: Sequence[tuple[int, int, str]]) -> dict[tuple[int,
         for start, end, prio, ev in found:
             add(start, end, "bare-quote" if prio == P_BARE_QUOTE else source, ev)
     for (start, end), info in out.items():
-        _head_evidence(doc[start:end].text, info.evidence)
+        _head_evidence("".join(t.text_with_ws for t in toks[start - sent.start:end - sent.start]), info.evidence)
     return out
 
 
+CUE_FLOOR = 0.15  # below this the typer overrules an honorific, affix or head word too
 NAME_THRESHOLD = 0.15  # the span typer's probability that a span names something, to keep it
 FIRST = ("crf", "quote")  # sources whose spans are settled first; the others fill the gaps
 
 
-def choose(sent, spans: dict[tuple[int, int], SpanInfo]) -> list[tuple[int, int, list]]:
+def choose(sent, spans: dict[tuple[int, int], SpanInfo], toks=None) -> list[tuple[int, int, list]]:
     """The spans to keep, none overlapping. The span typer says how likely each names something
     and of which class; a span it doubts is dropped unless the gazetteer, a classifier noun or
     an affix vouches for it. The tagger's and quoted spans are settled first, then the rest
     fill the gaps; within each, longer first."""
-    toks = list(sent)
+    toks = toks if toks is not None else list(sent)
     kept = []
     for (start, end), info in spans.items():
         ev = list(info.evidence)
@@ -274,7 +338,7 @@ def choose(sent, spans: dict[tuple[int, int], SpanInfo]) -> list[tuple[int, int,
             cls, p_cls, p_name = typed
             if cls is not None:
                 ev.append((cls, W_TAGGER if p_cls >= TAGGER_CONFIDENT else W_TAGGER_WEAK, "tagger"))
-        if p_name < NAME_THRESHOLD and not _strong(info.evidence):
+        if p_name < NAME_THRESHOLD and not _strong(info.evidence, p_name):
             continue
         first = any(src.split(":")[0] in FIRST for src in info.sources)
         kept.append(((not first, -(end - start), -p_name, start), start, end, ev))
@@ -321,9 +385,12 @@ def _affixes(doc, start: int, end: int, taken: set[int], ev: list) -> tuple[int,
     return start, end, name_start, name_end
 
 
-def _strong(ev) -> bool:
-    """Evidence the typer cannot overrule: the gazetteer, a classifier noun, an affix."""
-    return any(w >= W_CLASSIFIER for _c, w, _s in ev)
+def _strong(ev, p_name: float = 1.0) -> bool:
+    """Evidence the typer cannot overrule: the gazetteer, a classifier noun; an honorific, affix
+    or head word only while the typer does not all but rule the span out (工学博士 is a title,
+    not 工学 with an honorific)."""
+    return any(w >= W_CLASSIFIER and (p_name >= CUE_FLOOR or src.startswith(("gazetteer", "classifier")))
+               for _c, w, src in ev)
 
 
 def _acceptable(span) -> bool:
@@ -486,7 +553,6 @@ def _compounds(toks, found) -> None:
         return
     doc = toks[0].doc
     labels = doc.user_data.get("bunsetu_bi_labels") or []
-    heads = _head_cues()
     i, n = 0, len(toks)
     while i < n:
         if not _compound_token(toks[i]) or toks[i].like_num:
@@ -500,8 +566,7 @@ def _compounds(toks, found) -> None:
         run = toks[i:j]
         if len(run) >= 2:
             text = lexicon.nfkc("".join(t.text for t in run))
-            if (any(t.tag_.startswith("名詞-固有名詞") or is_latin(t) or is_katakana(t) for t in run)
-                    or any(len(text) > len(c.cue) and text.endswith(c.cue) for c in heads)):
+            if any(t.tag_.startswith("名詞-固有名詞") or is_latin(t) or is_katakana(t) for t in run) or _head_cue(text):
                 ev: list = []
                 start, end = _trim(toks, run[0].i, run[-1].i + 1, ev)
                 if end - start >= 1:
@@ -538,18 +603,29 @@ def _classifier_before(toks, i: int) -> str | None:
 
 
 @lru_cache(maxsize=1)
-def _head_cues() -> tuple[Cue, ...]:
-    """Words that end a name and say its class (東京大学, 朝日新聞, 品川駅), longest first."""
-    heads = [c for (_cue_text, where), c in cues().items() if where == "head" or (where == "suffix" and c.part_of_name)]
-    return tuple(sorted(heads, key=lambda c: (-len(c.cue), c.cue)))
+def _head_cues() -> dict[str, Cue]:
+    """Words that end a name and say its class (東京大学, 朝日新聞, 品川駅), by their text."""
+    return {c.cue: c for (_t, where), c in sorted(cues().items()) if where == "head" or (where == "suffix" and c.part_of_name)}
+
+
+@lru_cache(maxsize=1)
+def _head_lengths() -> tuple[int, ...]:
+    return tuple(sorted({len(k) for k in _head_cues()}, reverse=True))
+
+
+def _head_cue(name: str) -> Cue | None:
+    """The longest head word ``name`` ends with (and is more than)."""
+    heads = _head_cues()
+    for n in _head_lengths():
+        if len(name) > n and name[-n:] in heads:
+            return heads[name[-n:]]
+    return None
 
 
 def _head_evidence(name: str, ev: list) -> None:
-    name = lexicon.nfkc(name)
-    for c in _head_cues():
-        if len(name) > len(c.cue) and name.endswith(c.cue):
-            ev.append((c.cls, W_HEAD, f"head:{c.cue}"))
-            return
+    c = _head_cue(lexicon.nfkc(name.strip()))
+    if c is not None:
+        ev.append((c.cls, W_HEAD, f"head:{c.cue}"))
 
 
 def _context_evidence(doc, start: int, end: int, ev: list) -> None:

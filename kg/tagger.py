@@ -98,6 +98,19 @@ def _lexical(text: str, lemma: str, tag: str, pos: str):
     return v["w"], v["t2"], own, seen
 
 
+@lru_cache(maxsize=65536)
+def _context(ent: str, et: str, q: str, b: str, d: str, bp: str, sa: str):
+    """Features of a token's place (GiNZA's entity label, quotes, bunsetsu, dependency), its own
+    and as seen from each neighbour offset; cached like ``_lexical``."""
+    v = {"ent": ent, "et": et, "q": q, "b": b, "d": d, "bp": bp, "sa": sa}
+    own = tuple(f"{k}={v[k]}" for k in _CTX_SELF)
+    seen = {off: tuple(f"{off}:{k}={v[k]}" for k in (_CTX_NEAR if abs(off) == 1 else _CTX_FAR)) for off in _OFFSETS}
+    return own, seen
+
+
+_EDGE = {off: (f"{off}:edge",) for off in _OFFSETS}
+
+
 def sentence_features(tokens) -> list[list[str]]:
     """crfsuite feature strings for each token of one sentence."""
     bunsetu_starts = _bunsetu_starts(tokens)
@@ -105,43 +118,38 @@ def sentence_features(tokens) -> list[list[str]]:
     positions = ud.get("bunsetu_position_types") or []
     subs = ud.get("sub_tokens") or []
     depth = 0
-    lex, ctx = [], []
+    lex, ctx, ents = [], [], []
     for t in tokens:
-        if t.text in _CLOSE:
+        text = t.text
+        if text in _CLOSE:
             depth = max(0, depth - 1)
+        i = t.i
         sub = ""
-        if t.i < len(subs) and subs[t.i] and subs[t.i][0]:
-            a_units = subs[t.i][0]
+        if i < len(subs) and subs[i] and subs[i][0]:
+            a_units = subs[i][0]
             sub = f"{a_units[0][0]}|{a_units[-1][0]}"  # DetailedToken or its tuple from a DocBin
-        c = {
-            "ent": f"{t.ent_iob_}-{t.ent_type_}" if t.ent_type_ else "O",
-            "et": t.ent_type_ or "O",
-            "q": "1" if depth > 0 else "0",
-            "b": "1" if t.i in bunsetu_starts else "0",
-            "d": t.dep_,
-            "bp": positions[t.i] if t.i < len(positions) else "",
-            "sa": sub,
-        }
-        ctx.append(c)
-        lex.append(_lexical(t.text, t.lemma_, t.tag_, t.pos_))
-        if t.text in _OPEN:
+        et = t.ent_type_
+        ent = f"{t.ent_iob_}-{et}" if et else "O"
+        ents.append(ent)
+        ctx.append(_context(ent, et or "O", "1" if depth > 0 else "0", "1" if i in bunsetu_starts else "0", t.dep_,
+                            positions[i] if i < len(positions) else "", sub))
+        lex.append(_lexical(text, t.lemma_, t.tag_, t.pos_))
+        if text in _OPEN:
             depth += 1
     n = len(tokens)
     out = []
     for i in range(n):
         w, t2, own, _seen = lex[i]
-        c = ctx[i]
-        f = ["bias", *own]
-        f.extend(f"{k}={c[k]}" for k in _CTX_SELF)
+        f = ["bias", *own, *ctx[i][0]]
         for off in _OFFSETS:
             j = i + off
             if 0 <= j < n:
                 f.extend(lex[j][3][off])
-                f.extend(f"{off}:{k}={ctx[j][k]}" for k in (_CTX_NEAR if abs(off) == 1 else _CTX_FAR))
+                f.extend(ctx[j][1][off])
             else:
-                f.append(f"{off}:edge")
+                f.extend(_EDGE[off])
         if i > 0:
-            f.append(f"e-1e={ctx[i - 1]['ent']}|{c['ent']}")
+            f.append(f"e-1e={ents[i - 1]}|{ents[i]}")
             f.append(f"w-1w={lex[i - 1][0]}|{w}")
             f.append(f"t-1t={lex[i - 1][1]}|{t2}")
         if i + 1 < n:
