@@ -191,7 +191,7 @@ def _propagate(doc, chosen: list) -> None:
         if i not in taken:
             key = ""
             for j in range(i, min(n, i + 8)):
-                if j in taken:
+                if j in taken or (j > i and doc[j].is_sent_start):
                     break
                 key += tok_keys[j]
                 if key in keys and keys[key][0] == j + 1 - i:
@@ -245,10 +245,10 @@ def _readings(doc, chosen: list) -> dict[int, int]:
         if end >= len(doc) or doc[end].text not in "(（":
             continue
         k = end + 1
-        while k < len(doc) and doc[k].text not in ")）、,;；" and k - end <= 12:
+        while k < len(doc) and doc[k].text not in ")）、,;；" and k - end <= 12 and not doc[k].is_sent_start:
             k += 1
         inner = doc[end + 1:k]
-        if k >= len(doc) or not len(inner) or not _KANA_READING.match(inner.text) or len(inner.text) < 2:
+        if k >= len(doc) or doc[k].text not in ")）、,;；" or not _KANA_READING.match(inner.text) or len(inner.text) < 2:
             continue
         chosen[:] = [c for c in chosen if c[1] <= end + 1 or c[0] >= k]  # the reading replaces bits of it
         chosen.append((end + 1, k, list(ev)))
