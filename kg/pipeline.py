@@ -86,10 +86,9 @@ def extract_document(parsed: Parsed, ruleset) -> DocExtraction:
             text = s.text
             lead = len(text) - len(text.lstrip())
             trail = len(text) - len(text.rstrip())
-            if len(text.strip()) == 0:
-                sentences.append(Sentence(offset + s.start_char, offset + s.end_char))
-            else:
-                sentences.append(Sentence(offset + s.start_char + lead, offset + s.end_char - trail))
+            # a blank "sentence" (GiNZA splits off runs of newlines) is kept here, so that indexes
+            # agree with the chunk's doc.sents, and dropped at the end
+            sentences.append(Sentence(offset + s.start_char + lead, offset + s.end_char - trail) if text.strip() else None)
         candidates.extend(mentions_stage.detect(doc, offset, base))
     t1 = time.perf_counter()
     mentions, ents = entities_stage.resolve_document(candidates)
@@ -103,7 +102,25 @@ def extract_document(parsed: Parsed, ruleset) -> DocExtraction:
         base += sum(1 for _ in doc.sents)
     t3 = time.perf_counter()
     stats = {"cache" if parsed.cached else "parse": parsed.seconds, "mentions": t1 - t0, "entities": t2 - t1, "relations": t3 - t2}
-    return DocExtraction(parsed.document, tuple(sentences), tuple(mentions), tuple(ents), tuple(facts), stats)
+    kept, mentions, facts = _without_blank_sentences(sentences, mentions, facts)
+    return DocExtraction(parsed.document, kept, tuple(mentions), tuple(ents), tuple(facts), stats)
+
+
+def _without_blank_sentences(sentences, mentions, facts):
+    """Drop blank sentences (None) and renumber the sentence indexes of mentions and facts
+    (which never point at a blank one: it holds no words)."""
+    if None not in sentences:
+        return tuple(sentences), mentions, facts
+    new_index, kept = {}, []
+    for i, s in enumerate(sentences):
+        if s is not None:
+            new_index[i] = len(kept)
+            kept.append(s)
+    return (
+        tuple(kept),
+        [replace(m, sentence=new_index[m.sentence]) for m in mentions],
+        [replace(f, sentence=new_index[f.sentence]) for f in facts],
+    )
 
 
 def extract_batch(documents: list[Document], ruleset, model: str = DEFAULT_MODEL, cache=None, extracted=None) -> list[DocExtraction]:

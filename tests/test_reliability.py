@@ -69,3 +69,15 @@ def test_reliability_long_text_chunks_rejoin_exactly_and_fit_the_parser(text, li
         assert offset == pos
         pos += len(chunk)
         assert len(chunk.encode("utf-8")) <= limit or len(chunk) == 1
+
+
+def test_reliability_blank_lines_make_no_sentences_and_indexes_stay_right(extract):
+    text = "ソニーは東京都に本社を置く。\n\n\n\nトヨタ自動車の会長である豊田章男氏は語った。\n\n"
+    ex = extract(text)
+    assert all(text[s.begin:s.end].strip() == text[s.begin:s.end] != "" for s in ex.sentences)
+    for m in ex.mentions:
+        s = ex.sentences[m.sentence]
+        assert s.begin <= m.begin < m.end <= s.end and text[m.begin:m.end] == m.text
+    for f in ex.facts:
+        s = ex.sentences[f.sentence]
+        assert s.begin <= f.begin < f.end <= s.end
