@@ -135,6 +135,14 @@ def test_relations_topic_carried_to_the_next_sentence_is_inferred_with_lower_con
     assert joined.confidence < rule.confidence
 
 
+def test_relations_own_topic_beats_the_topic_of_an_earlier_sentence(extract):
+    # GiNZA hangs 任天堂は inside the relative clause (本社を置く); は never marks a relative
+    # clause's subject, so it is this sentence's topic, not Toyota's from before
+    ex = extract("トヨタ自動車は自動車メーカーである。任天堂は京都市に本社を置くゲーム会社で、家庭用ゲーム機「Nintendo Switch」を発売した。")
+    assert _find(ex, "任天堂", "developerOf", "Nintendo Switch")
+    assert not _find(ex, "トヨタ自動車", "developerOf", "Nintendo Switch")
+
+
 def test_relations_unmapped_predicate_is_kept_as_related_with_its_lemma(extract):
     ex = extract("アルトマン氏はマイクロソフトを訪問した。")
     (f,) = [f for f in ex.facts if f.relation == "related"]

@@ -383,6 +383,19 @@ class Sentence:
             j += 1
         return doc[tok.i + 1:j].text
 
+    def _stray_topic(self, pred) -> Arg | None:
+        """A は-topic GiNZA hung inside a relative clause before ``pred`` (任天堂は京都市に本社を
+        置くゲーム会社で、…を発売した). は never marks a relative clause's own subject, so it is the
+        topic of the sentence and outranks the topic of an earlier one."""
+        for t in self.span:
+            if t.i >= pred.i:
+                break
+            if self.particle(t) == "は" and t.head.dep_ == "acl" and t.lemma_ not in NOMINALIZERS:
+                refs = self.refs(t)
+                if refs:
+                    return Arg(t.i, "は", frozenset({"が"}), refs)
+        return None
+
     def subject(self, pred) -> Arg | None:
         """The subject of ``pred``: its own が/は-phrase (the nearest), else the は-topic of a
         clause before it, else shared down a chain of clauses (XがYに加わり、Zを率いる; XはYと
@@ -430,7 +443,9 @@ class Sentence:
             elif gov is not None and gov[1] == "relative" and gov[0].lemma_ in self.ruleset.factuality.modality_nouns:
                 # XはYに加わる予定だ: the clause before a modality noun shares the sentence's subject
                 found = self.subject(gov[0])
-            elif gov is None and self.topic is not None:
-                found = Arg(-1, "は", frozenset({"が"}), (self.topic,))
+            elif gov is None:
+                found = self._stray_topic(pred)
+                if found is None and self.topic is not None:
+                    found = Arg(-1, "は", frozenset({"が"}), (self.topic,))
         self._subject[pred.i] = found
         return found
