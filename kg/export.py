@@ -50,28 +50,37 @@ _RDF = {
 
 def turtle_bytes(g: Graph) -> bytes:
     """Turtle for ``g`` with the project's prefixes, identical for identical graphs."""
-    from .oxi import to_oxigraph_triples
+    from .oxi import to_ox
 
-    triples = sorted(to_oxigraph_triples(g), key=_order)
-    return ox.serialize(triples, format=ox.RdfFormat.TURTLE, prefixes=PREFIXES)
+    converted: dict = {}  # subjects and predicates repeat: each is converted once
+
+    def once(term):
+        x = converted.get(term)
+        if x is None:
+            x = converted[term] = to_ox(term)
+        return x
+
+    triples = [(once(s), once(p), to_ox(o)) for s, p, o in g]
+    # in the order of _subject_key (computed once per subject), then predicate and object as N-Triples
+    keys = {s: _subject_key(s.value) for s in {t[0] for t in triples}}
+    rank = {k: i for i, k in enumerate(sorted(set(keys.values())))}
+    triples.sort(key=lambda t: (rank[keys[t[0]]], str(t[1]), str(t[2])))
+    return ox.serialize([ox.Triple(*t) for t in triples], format=ox.RdfFormat.TURTLE, prefixes=PREFIXES)
 
 
 _CHAR = re.compile(r"^(.*)#char=(\d+),(\d+)$")
 
 
-def _order(t) -> tuple:
+def _subject_key(s: str) -> tuple:
     """Entities and vocabulary first, then each document in text order (context, sentences and
     mentions by offset, then Statements)."""
-    s = t.subject.value if hasattr(t.subject, "value") else str(t.subject)
     m = _CHAR.match(s)
     if m:
-        subject_key = (1, m.group(1), int(m.group(2)), -int(m.group(3)), "")
-    elif "#" in s:
+        return (1, m.group(1), int(m.group(2)), -int(m.group(3)), "")
+    if "#" in s:
         base, _, frag = s.partition("#")
-        subject_key = (1, base, 1 << 62, 0, frag)
-    else:
-        subject_key = (0, s, 0, 0, "")
-    return subject_key, str(t.predicate), str(t.object)
+        return (1, base, 1 << 62, 0, frag)
+    return (0, s, 0, 0, "")
 
 
 def write_turtle(g: Graph, path) -> None:

@@ -18,13 +18,15 @@ def _named(iri: str) -> ox.NamedNode:
 
 
 def to_ox(term: Node):
-    if isinstance(term, URIRef):
+    # exact types first: isinstance on rdflib's terms (ABCs) is slow when it fails
+    kind = type(term)
+    if kind is URIRef or (kind is not Literal and isinstance(term, URIRef)):
         return _named(str(term))
     if isinstance(term, Literal):
         if term.language:
             return ox.Literal(str(term), language=term.language)
         if term.datatype is not None:
-            return ox.Literal(str(term), datatype=ox.NamedNode(str(term.datatype)))
+            return ox.Literal(str(term), datatype=_named(str(term.datatype)))
         return ox.Literal(str(term))
     if isinstance(term, BNode):
         return ox.BlankNode(str(term))

@@ -29,11 +29,11 @@ from . import entities as entities_stage
 from . import mentions as mentions_stage
 from . import relations as relations_stage
 from .cache import ExtractionCache, extraction_fingerprint, open_cache, rules_digest
-from .graph import new_graph, to_rdf
+from .graph import corpus_triples, graph_of
 from .io import Skipped, read_inputs
 from .model import DocExtraction, Document, ResolvedEntity, Sentence
 from .parse import BATCH_DOCUMENTS, DEFAULT_MODEL, Parsed, in_batches, parse_batch
-from .vocab import KG_NS, relations
+from .vocab import KG, relations
 
 log = logging.getLogger(__name__)
 
@@ -195,12 +195,10 @@ def build(
     t0 = time.perf_counter()
     resolved = entities_stage.resolve_corpus([(ex.document.id, ex.entities) for ex in extractions])
     t1 = time.perf_counter()
-    graph = KnowledgeGraph()
-    for prefix, ns in new_graph().namespaces():
-        graph.bind(prefix, ns, override=True, replace=True)
-    to_rdf(extractions, resolved, graph)
+    triples = corpus_triples(extractions, resolved)
+    graph = graph_of(triples, KnowledgeGraph)
     report.stage_seconds.update(resolve=t1 - t0, graph=time.perf_counter() - t1)
-    _fill_report(report, extractions, resolved, graph)
+    _fill_report(report, extractions, resolved, triples)
     report.seconds = time.perf_counter() - started
     log.info("built %d documents (%d parsed, %d from the parse cache) in %.1fs; stages: %s", report.documents,
              report.parsed, report.cached, report.seconds,
@@ -281,7 +279,7 @@ def _worker_batch(documents: list[Document]) -> list[DocExtraction]:
     return extract_batch(documents, _WORKER["ruleset"], _WORKER["model"], _WORKER["cache"], _WORKER["extracted"])
 
 
-def _fill_report(report: BuildReport, extractions, resolved: dict[tuple[str, str], ResolvedEntity], graph: Graph) -> None:
+def _fill_report(report: BuildReport, extractions, resolved: dict[tuple[str, str], ResolvedEntity], triples: list) -> None:
     report.documents = len(extractions)
     report.sentences = sum(len(ex.sentences) for ex in extractions)
     report.mentions = sum(len(ex.mentions) for ex in extractions)
@@ -289,12 +287,10 @@ def _fill_report(report: BuildReport, extractions, resolved: dict[tuple[str, str
     for ent in resolved.values():
         seen[ent.key] = ent.cls
     report.entities_by_class = Counter(seen.values())
-    rels = relations()
-    report.facts_by_relation = Counter(
-        str(p)[len(KG_NS):] for _s, p, _o in graph if str(p).startswith(KG_NS) and str(p)[len(KG_NS):] in rels
-    )
+    by_predicate = Counter(p for _s, p, _o in triples)
+    report.facts_by_relation = Counter({name: by_predicate[KG[name]] for name in relations() if by_predicate[KG[name]]})
     report.statements = sum(len(ex.facts) for ex in extractions)
-    report.triples = len(graph)
+    report.triples = len(triples)
     report.cached = sum(1 for ex in extractions if "cache" in ex.stats)
     report.reused = sum(1 for ex in extractions if ex.stats.get("reused"))
     report.parsed = report.documents - report.cached

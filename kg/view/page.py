@@ -10,10 +10,12 @@ from __future__ import annotations
 import base64
 import hashlib
 import html
+import importlib.util
 import json
 import re
 from functools import lru_cache
 from importlib import resources
+from pathlib import Path
 
 _PLACEHOLDER = re.compile(r"\{\{(\w+)\}\}")
 _JSON_UNSAFE = {"<": "\\u003c", ">": "\\u003e", "&": "\\u0026", "\u2028": "\\u2028", "\u2029": "\\u2029"}
@@ -39,8 +41,12 @@ def _version(path) -> tuple[int, ...]:
 
 @lru_cache(maxsize=1)
 def vis_network_js() -> str:
-    """vis-network as pyvis ships it (the newest copy in pyvis/lib)."""
-    lib = resources.files("pyvis").joinpath("lib")
+    """vis-network as pyvis ships it (the newest copy in pyvis/lib). pyvis is found, not
+    imported: importing it pulls in IPython and networkx, which a build does not need."""
+    spec = importlib.util.find_spec("pyvis")
+    if spec is None or not spec.submodule_search_locations:
+        raise FileNotFoundError("pyvis is not installed; run `pip install 'pyvis>=0.3.2,<0.4'`")
+    lib = Path(spec.submodule_search_locations[0]) / "lib"
     copies = sorted((d for d in lib.iterdir() if d.name.startswith("vis-")), key=_version)
     for d in reversed(copies):
         js = d.joinpath("vis-network.min.js")
