@@ -34,8 +34,8 @@ from .errors import KGError
 from .graph import document_iri, document_triples, entity_triples
 from .io import Skipped
 from .model import DocExtraction, Document, ResolvedEntity
-from .parse import BATCH_DOCUMENTS, DEFAULT_MODEL, in_batches
-from .pipeline import THREAD_VARS, BuildReport, extract_batch, read_documents
+from .parse import BATCH_DOCUMENTS, DEFAULT_MODEL, THREAD_VARS, in_batches
+from .pipeline import BuildReport, extract_batch, read_documents
 from .vocab import KG_NS, relations
 
 log = logging.getLogger(__name__)

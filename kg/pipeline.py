@@ -32,10 +32,14 @@ from .cache import ExtractionCache, extraction_fingerprint, open_cache, rules_di
 from .graph import corpus_triples, graph_of
 from .io import Skipped, read_inputs
 from .model import DocExtraction, Document, ResolvedEntity, Sentence
-from .parse import BATCH_DOCUMENTS, DEFAULT_MODEL, Parsed, in_batches, parse_batch
+from .parse import BATCH_DOCUMENTS, DEFAULT_MODEL, Parsed, in_batches, one_thread_pools, parse_batch, start_numpy_single_threaded
 from .vocab import KG, relations
 
 log = logging.getLogger(__name__)
+
+# Documents a worker process takes at a time: fewer than a batch, so that near the end no worker
+# waits long for the others (BENCHMARKS.md: batches of 4 parse as fast as of 16, and the same).
+WORKER_BATCH_DOCUMENTS = 4
 
 
 @dataclass
@@ -135,6 +139,8 @@ def extract_batch(documents: list[Document], ruleset, model: str = DEFAULT_MODEL
             if ex is not None:
                 out[i] = replace(ex, stats={"cache": time.perf_counter() - t0, "reused": True})
     todo = [i for i, ex in enumerate(out) if ex is None]
+    if todo:
+        start_numpy_single_threaded()  # before GiNZA (or e2k, on cached parses) loads it
     for i, parsed in zip(todo, parse_batch(model, [documents[i] for i in todo], cache)):
         out[i] = extract_document(parsed, ruleset)
         if extracted is not None:
@@ -234,7 +240,7 @@ def extract_documents(docs: Iterable[Document], ruleset, *, model: str = DEFAULT
                       workers: int = 1) -> Iterator[DocExtraction]:
     """Parse and extract ``docs`` in batches, in ``workers`` processes; yields in input order.
     ``cache`` and ``extracted`` are the parse and extraction caches (or None)."""
-    batches = in_batches(docs, BATCH_DOCUMENTS)
+    batches = in_batches(docs, BATCH_DOCUMENTS if workers <= 1 else WORKER_BATCH_DOCUMENTS)
     if workers <= 1:
         for batch in batches:
             yield from extract_batch(batch, ruleset, model, cache, extracted)
@@ -244,28 +250,17 @@ def extract_documents(docs: Iterable[Document], ruleset, *, model: str = DEFAULT
             yield from extractions
 
 
-# Thread pools of numpy's BLAS, OpenMP and friends: one thread per worker process, since the
-# processes already use every core and oversubscription only slows them.
-THREAD_VARS = ("OMP_NUM_THREADS", "OPENBLAS_NUM_THREADS", "MKL_NUM_THREADS", "BLIS_NUM_THREADS",
-               "VECLIB_MAXIMUM_THREADS", "NUMEXPR_NUM_THREADS")
-
-
 @contextmanager
 def worker_pool(workers: int, initializer, initargs):
-    """A pool of fresh (spawned) processes with their thread pools pinned to one thread. A worker
-    that dies breaks the pool (BrokenProcessPool) instead of being replaced forever."""
-    saved = {k: os.environ.get(k) for k in THREAD_VARS}
-    os.environ.update(dict.fromkeys(THREAD_VARS, "1"))  # read by workers as they start
-    pool = ProcessPoolExecutor(workers, mp_context=multiprocessing.get_context("spawn"), initializer=initializer, initargs=initargs)
-    try:
-        yield pool
-    finally:
-        pool.shutdown(wait=True, cancel_futures=True)
-        for k, v in saved.items():
-            if v is None:
-                os.environ.pop(k, None)
-            else:
-                os.environ[k] = v
+    """A pool of fresh (spawned) processes with their thread pools pinned to one thread (the
+    processes already use every core). A worker that dies breaks the pool (BrokenProcessPool)
+    instead of being replaced forever."""
+    with one_thread_pools():  # read by the workers as they start, which is when work is submitted
+        pool = ProcessPoolExecutor(workers, mp_context=multiprocessing.get_context("spawn"), initializer=initializer, initargs=initargs)
+        try:
+            yield pool
+        finally:
+            pool.shutdown(wait=True, cancel_futures=True)
 
 
 _WORKER: dict = {}

@@ -70,7 +70,8 @@ def command(inputs, output, rules, encoding, strict, no_html, quiet, store, cach
         if strict:
             raise click.ClickException(f"{item} (--strict: stopping)")
 
-    with Progress(TextColumn("parsing"), BarColumn(), MofNCompleteColumn(), TimeElapsedColumn(), console=console, transient=True) as progress:
+    with Progress(TextColumn("parsing"), BarColumn(), MofNCompleteColumn(), TimeElapsedColumn(), console=console, transient=True,
+                  disable=quiet) as progress:  # no refresh thread when quiet
         task = progress.add_task("parse", total=None)
         if cluster:
             from ..cluster import build_shards
