@@ -325,9 +325,13 @@ def markdown(s: dict, command: str) -> str:
                   "| nlp.pipe | CPU s | vs batch 16 | same output |", "|---|---|---|---|"]
         for name, sec in t["cpu"].items():
             lines.append(f"| {name} | {sec:.2f} | {sec / base:.2f}× | {'yes' if t['same'][name] else 'no'} |")
-        lines += ["", "kg parses in batches of 16 documents (`kg.parse.BATCH_DOCUMENTS`). compound_splitter is the one "
+        lines += ["", "kg parses in batches of 16 documents (`kg.parse.BATCH_DOCUMENTS`); worker processes take 4 at a "
+                  "time (`kg.pipeline.WORKER_BATCH_DOCUMENTS`) so that they finish together. compound_splitter is the one "
                   "component kg could drop; the others (token vectors, parser, NER, morphologizer, bunsetsu) all feed "
-                  "mentions, entities or relations."]
+                  "mentions, entities or relations. kg starts numpy's OpenBLAS with one thread "
+                  "(`kg.parse.start_numpy_single_threaded`); the raw runs use its default, a thread per core, whose "
+                  "second thread does no work for GiNZA yet makes the parse cost about 8% more CPU (per-thread CPU "
+                  "times from /proc, 40 documents, 2026-11-28: 11.5 s against 10.6 s)."]
     return "\n".join(lines) + "\n"
 
 

@@ -66,13 +66,10 @@ def document_iri(doc_id: str) -> str:
     return f"{ID_NS}doc/{iri_segment(doc_id)}"
 
 
-def context_iri(doc_id: str, length: int) -> URIRef:
-    return URIRef(f"{document_iri(doc_id)}#char=0,{length}")
-
-
-def span_iri(doc_id: str, begin: int, end: int) -> URIRef:
-    """NIF offset-based IRI (RFC 5147 ``#char=begin,end``) of a sentence or mention."""
-    return URIRef(f"{document_iri(doc_id)}#char={begin},{end}")
+def span_iri(doc: str, begin: int, end: int) -> URIRef:
+    """NIF offset-based IRI (RFC 5147 ``#char=begin,end``) of a span of the document whose IRI
+    is ``doc`` (``document_iri``): its context (the whole text), a sentence or a mention."""
+    return URIRef(f"{doc}#char={begin},{end}")
 
 
 @lru_cache(maxsize=1 << 16)
@@ -82,11 +79,8 @@ def entity_iri(key: str) -> URIRef:
     return URIRef(f"{ENTITY_NS}{iri_segment(cls)}/{iri_segment(name.replace(' ', '_'))}")
 
 
-def statement_iri(doc_id: str, fact: Fact, subject: URIRef, obj: URIRef) -> URIRef:
-    return _statement_iri(document_iri(doc_id), fact, subject, obj)
-
-
-def _statement_iri(doc: str, fact: Fact, subject: URIRef, obj: URIRef) -> URIRef:
+def statement_iri(doc: str, fact: Fact, subject: URIRef, obj: URIRef) -> URIRef:
+    """The IRI of ``fact``'s rdf:Statement in the document whose IRI is ``doc``."""
     h = hashlib.sha1("\x1f".join(map(str, (subject, fact.relation, obj, fact.begin, fact.end, fact.rule, fact.lemma))).encode("utf-8")).hexdigest()[:16]
     return URIRef(f"{doc}#fact-{h}")
 
@@ -122,8 +116,7 @@ def document_triples(ex: DocExtraction, resolve: Mapping[str, ResolvedEntity]) -
     doc = ex.document
     text = doc.text
     base = document_iri(doc.id)
-    span = f"{base}#char="
-    ctx = URIRef(f"{span}0,{len(text)}")
+    ctx = span_iri(base, 0, len(text))
     yield ctx, _TYPE, _CONTEXT
     yield ctx, _TYPE, _OFFSET_STRING
     yield ctx, _IS_STRING, Literal(text)
@@ -132,7 +125,7 @@ def document_triples(ex: DocExtraction, resolve: Mapping[str, ResolvedEntity]) -
     yield ctx, _IDENTIFIER, Literal(doc.id)
     sentence_iris = []
     for s in ex.sentences:
-        si = URIRef(f"{span}{s.begin},{s.end}")
+        si = span_iri(base, s.begin, s.end)
         sentence_iris.append(si)
         yield si, _TYPE, _SENTENCE
         yield si, _TYPE, _OFFSET_STRING
@@ -146,7 +139,7 @@ def document_triples(ex: DocExtraction, resolve: Mapping[str, ResolvedEntity]) -
         ent = resolve.get(m.entity)
         if ent is None:
             continue
-        mi = URIRef(f"{span}{m.begin},{m.end}")
+        mi = span_iri(base, m.begin, m.end)
         yield mi, _TYPE, _PHRASE
         yield mi, _TYPE, _OFFSET_STRING
         yield mi, _REFERENCE_CONTEXT, ctx
@@ -168,7 +161,7 @@ def document_triples(ex: DocExtraction, resolve: Mapping[str, ResolvedEntity]) -
             yield subj, pred, obj
             if rels[f.relation].symmetric:
                 yield obj, pred, subj
-        st = _statement_iri(base, f, subj, obj)
+        st = statement_iri(base, f, subj, obj)
         yield st, _TYPE, _STATEMENT
         yield st, _SUBJECT, subj
         yield st, _PREDICATE, pred

@@ -179,6 +179,29 @@ def test_workers_cli_rejects_a_negative_count(tmp_path):
     assert res.returncode == 2 and "Traceback" not in res.stderr
 
 
+THREADS = """
+import os, sys
+if sys.argv[1] == "kg":
+    from kg.parse import start_numpy_single_threaded
+    start_numpy_single_threaded()
+import numpy
+print(len(os.listdir("/proc/self/task")), os.environ.get("OPENBLAS_NUM_THREADS"))
+"""
+
+
+def test_numpy_starts_with_one_blas_thread_unless_the_user_chose_and_the_environment_is_kept():
+    from kg.parse import THREAD_VARS
+
+    def threads(how: str, **env) -> str:
+        clean = {k: v for k, v in os.environ.items() if k not in THREAD_VARS}
+        res = subprocess.run([sys.executable, "-c", THREADS, how], capture_output=True, text=True, env={**clean, **env}, check=True)
+        return res.stdout.strip()
+
+    assert threads("kg") == "1 None"
+    assert threads("kg", OPENBLAS_NUM_THREADS="2") == threads("plain", OPENBLAS_NUM_THREADS="2")
+    assert threads("plain", OPENBLAS_NUM_THREADS="2").endswith(" 2")
+
+
 def test_parse_documents_streams_in_batches_in_input_order(nlp):
     docs = [Document(f"x{k}", SENTENCES[k % len(SENTENCES)]) for k in range(5)]
     out = list(parse_documents(nlp, docs, batch_size=2))
