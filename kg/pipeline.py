@@ -259,8 +259,12 @@ def worker_pool(workers: int, initializer, initargs):
         pool = ProcessPoolExecutor(workers, mp_context=multiprocessing.get_context("spawn"), initializer=initializer, initargs=initargs)
         try:
             yield pool
-        finally:
+        except BaseException:
             pool.shutdown(wait=True, cancel_futures=True)
+            raise
+        # all work is done: the workers exit (a model's teardown takes about a second) while the
+        # caller goes on to the graph; the interpreter waits for them before it exits
+        pool.shutdown(wait=False)
 
 
 _WORKER: dict = {}
