@@ -20,6 +20,7 @@ from __future__ import annotations
 
 import csv
 import io
+import itertools
 import json
 import re
 from functools import lru_cache
@@ -135,6 +136,51 @@ def export_bytes(store: ox.Store, fmt: str) -> bytes:
 def export(store: ox.Store, fmt: str, path) -> int:
     """Write the dataset to ``path`` (atomically) as ``fmt``; returns the bytes written."""
     data = export_bytes(store, fmt)
+    atomic_write_bytes(path, data)
+    return len(data)
+
+
+GRAPH_SYNTAXES = (ox.RdfFormat.TURTLE, ox.RdfFormat.N_TRIPLES, ox.RdfFormat.RDF_XML, ox.RdfFormat.N3)
+
+
+def export_source_bytes(source, fmt: str) -> bytes:
+    """What ``kg export SOURCE`` writes. A graph file is converted as it is parsed: pyoxigraph's
+    parser feeds its serialiser (split by document on the way for TriG, N-Quads and JSON-LD), with
+    no store in between, so literals keep their datatypes and nothing needs restoring. A store
+    directory, GraphML/CSV, and the union of a dataset file as one graph (which needs duplicates
+    removed) go through ``export_bytes``."""
+    from pathlib import Path
+
+    from .store import open_dataset, rdf_format, reading, split_by_document_quads
+
+    path = Path(source)
+    if path.is_dir() or fmt in ("graphml", "csv"):
+        return export_bytes(open_dataset(path), fmt)
+    if fmt not in EXPORT_FORMATS:
+        raise StoreError(f"unknown export format {fmt!r}; use one of {', '.join(EXPORT_FORMATS)}")
+    syntax = rdf_format(path)
+    if fmt in ("turtle", "ntriples") and syntax not in GRAPH_SYNTAXES:
+        return export_bytes(open_dataset(path), fmt)
+    with reading(path, syntax):
+        quads = ox.parse(path=str(path), format=syntax)
+        if fmt in ("turtle", "ntriples"):
+            triples = (ox.Triple(q.subject, q.predicate, q.object) for q in quads)
+            return ox.serialize(triples, format=_RDF[fmt], prefixes=PREFIXES if fmt == "turtle" else None)
+        first = next(quads, None)
+        if first is None:
+            quads = iter(())
+        elif isinstance(first.graph_name, ox.DefaultGraph):  # a graph, or a dataset without named graphs
+            quads = split_by_document_quads(itertools.chain((first,), quads))
+        else:  # already one named graph per document: straight through
+            quads = itertools.chain((first,), quads)
+        if fmt == "jsonld":
+            return compact_jsonld(ox.serialize(quads, format=ox.RdfFormat.JSON_LD))
+        return ox.serialize(quads, format=_RDF[fmt], prefixes=PREFIXES if fmt == "trig" else None)
+
+
+def export_source(source, fmt: str, path) -> int:
+    """Write ``export_source_bytes(source, fmt)`` to ``path`` (atomically); returns the bytes written."""
+    data = export_source_bytes(source, fmt)
     atomic_write_bytes(path, data)
     return len(data)
 

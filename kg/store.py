@@ -49,6 +49,7 @@ import logging
 import sqlite3
 from collections import Counter
 from collections.abc import Iterable, Iterator, Sequence
+from contextlib import contextmanager
 from dataclasses import dataclass, field
 from functools import lru_cache
 from pathlib import Path
@@ -58,12 +59,13 @@ import pyoxigraph as ox
 from .errors import StoreError
 from .oxi import to_ox as _ox
 from .model import DocExtraction, Document, Entity, Fact, Mention, ResolvedEntity, Sentence
-from .vocab import ID_NS, PREFIXES, relations, resource_path
+from .vocab import ID_NS, KG, NIF, PREFIXES, relations, resource_path
 
 log = logging.getLogger(__name__)
 
 DOC_NS = ID_NS + "doc/"
 ENTITY_GRAPH = ox.NamedNode(ID_NS + "graph/entities")
+_TRUE = ox.Literal("true", datatype=ox.NamedNode("http://www.w3.org/2001/XMLSchema#boolean"))
 RECORDS = "records.sqlite"
 DATASET = "oxigraph"
 FORMAT_VERSION = 1
@@ -118,17 +120,22 @@ def open_dataset(source, *, writable: bool = False) -> ox.Store:
             return ox.Store(str(target)) if writable else ox.Store.read_only(str(target))
         except OSError as e:
             raise StoreError(f"{path}: cannot open the store ({_one_line(e)}); is another process writing it?") from e
-    if not path.exists():
-        raise StoreError(f"{path}: no such graph file or store directory")
     fmt = rdf_format(path)
     store = ox.Store()
-    try:
+    with reading(path, fmt):
         store.load(path=str(path), format=fmt)
+    return store
+
+
+@contextmanager
+def reading(path: Path, fmt: ox.RdfFormat):
+    """Parse errors of the graph file ``path`` (of syntax ``fmt``) as StoreError naming it."""
+    try:
+        yield
     except SyntaxError as e:
         raise StoreError(f"{path}: not valid {fmt.name}: {_one_line(e)}") from e
     except (OSError, ValueError) as e:
         raise StoreError(f"{path}: cannot read: {_one_line(e)}") from e
-    return store
 
 
 def dataset_from_graph(graph) -> ox.Store:
@@ -142,6 +149,8 @@ def dataset_from_graph(graph) -> ox.Store:
 
 
 def rdf_format(path: Path) -> ox.RdfFormat:
+    if not path.exists():
+        raise StoreError(f"{path}: no such graph file or store directory")
     fmt = FORMATS.get(path.suffix.lower())
     if fmt is None:
         known = ", ".join(sorted(FORMATS))
@@ -157,39 +166,69 @@ def has_named_graphs(store: ox.Store) -> bool:
     return next(iter(store.named_graphs()), None) is not None
 
 
-def split_by_document(store: ox.Store) -> None:
-    """Move a single-graph dataset (a graph.ttl) into the store layout: one named graph per
-    document, entity descriptions in the entity graph. Runs inside pyoxigraph as SPARQL Update.
+_RDF = "http://www.w3.org/1999/02/22-rdf-syntax-ns#"
+_STATEMENT_PARTS = {_RDF + "subject": "s", _RDF + "predicate": "p", _RDF + "object": "o",
+                    str(NIF.referenceContext): "ctx", str(KG.negated): "negated", str(KG.modality): "modality"}
+_STATEMENT = ox.NamedNode(_RDF + "Statement")
+_TYPE = _RDF + "type"
+
+
+def split_by_document_quads(quads: Iterable[ox.Quad]) -> Iterator[ox.Quad]:
+    """Quads in the store layout, one pass: a quad already in a named graph passes through; a
+    default-graph triple goes to one named graph per document, the entity graph otherwise.
 
     A subject under a document IRI (context, sentences, mentions, Statements) goes to that
-    document's graph; a direct relation triple goes to the graph of every document with an
-    asserted Statement backing it (both directions for symmetric relations); the rest
-    (entity descriptions) to the entity graph. This is the split ``KGStore`` writes."""
-    rels = relations()
-    plain = " ".join(f"<{r.iri}>" for r in rels.values() if not r.symmetric)
-    symmetric = " ".join(f"<{r.iri}>" for r in rels.values() if r.symmetric)
-    asserted = """
-        ?st a rdf:Statement ; rdf:predicate ?p ; nif:referenceContext ?ctx .
-        FILTER NOT EXISTS { ?st kg:negated true }
-        FILTER NOT EXISTS { ?st kg:modality ?m }
-        BIND(IRI(STRBEFORE(STR(?ctx), "#")) AS ?g)"""
-    store.update(f"""
-        INSERT {{ GRAPH ?g {{ ?s ?p ?o }} }} WHERE {{
-            ?s ?p ?o . FILTER(STRSTARTS(STR(?s), "{DOC_NS}"))
-            BIND(IRI(STRBEFORE(STR(?s), "#")) AS ?g)
-        }} ;
-        INSERT {{ GRAPH ?g {{ ?s ?p ?o }} }} WHERE {{
-            {{ VALUES ?p {{ {plain} {symmetric} }} ?st rdf:subject ?s ; rdf:object ?o . {asserted} }}
-            UNION
-            {{ VALUES ?p {{ {symmetric} }} ?st rdf:subject ?o ; rdf:object ?s . {asserted} }}
-            ?s ?p ?o .
-        }} ;
-        INSERT {{ GRAPH <{ENTITY_GRAPH.value}> {{ ?s ?p ?o }} }} WHERE {{
-            ?s ?p ?o . FILTER(!STRSTARTS(STR(?s), "{DOC_NS}"))
-            FILTER NOT EXISTS {{ GRAPH ?g {{ ?s ?p ?o }} }}
-        }} ;
-        DROP DEFAULT
-    """, prefixes=PREFIXES)
+    document's graph (the subject IRI up to ``#``); a direct relation triple goes to the graph
+    of every document with an asserted Statement backing it (either direction for symmetric
+    relations), to the entity graph if none does; the rest (entity descriptions) to the entity
+    graph. Direct relation triples of entities are held until the end (their Statements may come
+    later); everything else streams. This is the split ``KGStore`` writes."""
+    direct = {str(r.iri): r.symmetric for r in relations().values()}
+    graphs: dict[str, ox.NamedNode] = {}
+    statements: dict[ox.NamedNode, dict] = {}
+    held: list[ox.Quad] = []
+    for q in quads:
+        if not isinstance(q.graph_name, ox.DefaultGraph):
+            yield q
+            continue
+        s, p = q.subject, q.predicate
+        if isinstance(s, ox.NamedNode) and s.value.startswith(DOC_NS):
+            base = s.value.partition("#")[0]
+            g = graphs.get(base)
+            if g is None:
+                g = graphs[base] = ox.NamedNode(base)
+            yield ox.Quad(s, p, q.object, g)
+            part = _STATEMENT_PARTS.get(p.value)
+            if part is not None or (p.value == _TYPE and q.object == _STATEMENT):
+                statements.setdefault(s, {})[part or "type"] = q.object
+        elif p.value in direct:
+            held.append(q)
+        else:
+            yield ox.Quad(s, p, q.object, ENTITY_GRAPH)
+    backing: dict[tuple, set[str]] = {}
+    for st in statements.values():
+        ctx = st.get("ctx")
+        if ("type" not in st or "modality" in st or st.get("negated") == _TRUE or not isinstance(ctx, ox.NamedNode)
+                or "#" not in ctx.value or not isinstance(st.get("p"), ox.NamedNode) or st["p"].value not in direct):
+            continue
+        g = ctx.value.partition("#")[0]
+        backing.setdefault((st.get("s"), st["p"], st.get("o")), set()).add(g)
+        if direct[st["p"].value]:
+            backing.setdefault((st.get("o"), st["p"], st.get("s")), set()).add(g)
+    for q in held:
+        docs = backing.get((q.subject, q.predicate, q.object))
+        for g in sorted(docs) if docs else ():
+            yield ox.Quad(q.subject, q.predicate, q.object, graphs.get(g) or ox.NamedNode(g))
+        if not docs:
+            yield ox.Quad(q.subject, q.predicate, q.object, ENTITY_GRAPH)
+
+
+def split_by_document(store: ox.Store) -> None:
+    """Move a single-graph dataset (a graph.ttl loaded in memory) into the store layout (see
+    ``split_by_document_quads``)."""
+    quads = list(split_by_document_quads(store))
+    store.clear()
+    store.extend(quads)
 
 
 # ---------------------------------------------------------------- records

@@ -30,15 +30,13 @@ def command(graph, output, fmt):
       kg export kg-store/ -o entities.graphml
       kg export output/graph.ttl -f csv -o edges.csv
     """
-    from ..export import export, export_bytes, format_for
-    from ..store import open_dataset
+    from ..export import export_source, export_source_bytes, format_for
 
     if output == "-" and fmt is None:
         raise click.UsageError("writing to stdout needs --format")
     fmt = format_for(output, fmt)
-    store = open_dataset(graph)
     if output == "-":
-        binary_stdout().write(export_bytes(store, fmt))
+        binary_stdout().write(export_source_bytes(graph, fmt))
     else:
-        n = export(store, fmt, output)
+        n = export_source(graph, fmt, output)
         click.echo(f"wrote {output} ({fmt}, {n:,} bytes)", err=True)
