@@ -106,25 +106,26 @@ def format_for(path, fmt: str | None) -> str:
 
 def export_bytes(store: ox.Store, fmt: str) -> bytes:
     """The dataset in ``store`` serialised as ``fmt`` (one of EXPORT_FORMATS), written by
-    pyoxigraph with the builder's literal datatypes put back (``oxi.restore``)."""
-    from .oxi import restore
+    pyoxigraph with the builder's literal datatypes put back (``oxi.restore_dump``)."""
+    from .oxi import restore_dump
     from .store import has_named_graphs, split_by_document
 
     if fmt in ("trig", "nquads", "jsonld") and not has_named_graphs(store) and len(store):
         split_by_document(store)  # only in-memory datasets (files) lack named graphs
     if fmt == "nquads":
-        return restore(store.dump(format=ox.RdfFormat.N_QUADS), "nt")
+        return restore_dump(store, store.dump(format=ox.RdfFormat.N_QUADS), "nt")
     if fmt == "trig":
-        return restore(store.dump(format=ox.RdfFormat.TRIG, prefixes=PREFIXES), "turtle")
+        return restore_dump(store, store.dump(format=ox.RdfFormat.TRIG, prefixes=PREFIXES), "turtle")
     if fmt == "jsonld":
-        return compact_jsonld(restore(store.dump(format=ox.RdfFormat.JSON_LD), "jsonld"))
+        return compact_jsonld(restore_dump(store, store.dump(format=ox.RdfFormat.JSON_LD), "jsonld"))
     if fmt in ("turtle", "ntriples"):
         rdf, syntax = (ox.RdfFormat.TURTLE, "turtle") if fmt == "turtle" else (ox.RdfFormat.N_TRIPLES, "nt")
         prefixes = PREFIXES if fmt == "turtle" else None
         if has_named_graphs(store):
             union = store.query("CONSTRUCT { ?s ?p ?o } WHERE { ?s ?p ?o }", use_default_graph_as_union=True)
-            return restore(ox.serialize(union, format=rdf, prefixes=prefixes), syntax)
-        return restore(store.dump(format=rdf, from_graph=ox.DefaultGraph(), prefixes=prefixes), syntax)
+            return restore_dump(store, ox.serialize(union, format=rdf, prefixes=prefixes), syntax, "union")
+        dump = store.dump(format=rdf, from_graph=ox.DefaultGraph(), prefixes=prefixes)
+        return restore_dump(store, dump, syntax, ox.DefaultGraph())
     if fmt in ("graphml", "csv"):
         from .analysis import entity_graph
 

@@ -121,13 +121,55 @@ def _restore_patterns() -> dict[str, list]:
 _PATTERNS: dict | None = None
 
 
-def restore(data: bytes, syntax: str = "nt") -> bytes:
-    """pyoxigraph output (``syntax`` "nt" for N-Triples/N-Quads, "turtle" for Turtle/TriG with
-    the project prefixes, "jsonld" for its expanded JSON-LD) with the builder's datatypes back."""
+# The regex passes copy the whole dump each; most can be skipped after asking the store how many
+# literals need them (indexed by predicate, so cheap). In N-Triples/N-Quads and pyoxigraph's
+# JSON-LD the integer datatype is written out after each canonicalised literal; when the dump
+# holds that text exactly as often as the store holds integer objects of NON_NEGATIVE predicates,
+# every occurrence is one of them (any other integer literal, or the text inside a string, would
+# add one), so one plain replace restores them all. Integral decimals ("1") are rare.
+_INTEGER_TEXT = {
+    "nt": (f'"^^<{XSD_NS}integer>'.encode(), f'"^^<{XSD_NS}nonNegativeInteger>'.encode()),
+    "jsonld": (f'"@type":"{XSD_NS}integer"'.encode(), f'"@type":"{XSD_NS}nonNegativeInteger"'.encode()),
+}
+
+
+def _count(store: ox.Store, predicates, condition: str, graph) -> int:
+    """How many objects of ``predicates`` meet ``condition`` (on ?o) in what is dumped: every
+    graph (``graph`` None), the union as one graph (``graph`` "union"), or one graph."""
+    values = " ".join(f"<{p}>" for p in predicates)
+    if graph == "union":
+        where, union = f"SELECT DISTINCT ?s ?p ?o WHERE {{ VALUES ?p {{ {values} }} ?s ?p ?o FILTER({condition}) }}", True
+        where = "{ " + where + " }"
+    elif graph is None:
+        where = f"{{ VALUES ?p {{ {values} }} {{ GRAPH ?g {{ ?s ?p ?o }} }} UNION {{ ?s ?p ?o }} FILTER({condition}) }}"
+        union = False
+    else:
+        scope = "" if isinstance(graph, ox.DefaultGraph) else f"GRAPH <{graph.value}>"
+        where, union = f"{{ VALUES ?p {{ {values} }} {scope} {{ ?s ?p ?o }} FILTER({condition}) }}", False
+    (row,) = store.query(f"SELECT (COUNT(*) AS ?n) WHERE {where}", use_default_graph_as_union=union)
+    return int(row["n"].value)
+
+
+def restore_dump(store: ox.Store, data: bytes, syntax: str = "nt", graph=None) -> bytes:
+    """``restore`` for a dump of ``store`` (``graph``: None for the whole dataset, "union" for
+    the union as one graph, or the one graph dumped), with the passes the store says are not
+    needed skipped and the integer datatypes put back by one replace where that is exact."""
     global _PATTERNS
     if _PATTERNS is None:
         _PATTERNS = _restore_patterns()
-    for pattern, repl in _PATTERNS[syntax]:
+    patterns = _PATTERNS[syntax]
+    decimals = [pat for pat in patterns if b"decimal" in pat[0].pattern]
+    integers = [pat for pat in patterns if b"decimal" not in pat[0].pattern]
+    wanted = []
+    n = _count(store, NON_NEGATIVE, f"DATATYPE(?o) = <{XSD_NS}integer>", graph)
+    text = _INTEGER_TEXT.get(syntax)
+    if n and text and data.count(text[0]) == n:
+        data = data.replace(*text)
+    elif n:
+        wanted += integers
+    if _count(store, DECIMAL, f'DATATYPE(?o) = <{XSD_NS}decimal> && !CONTAINS(STR(?o), ".")', graph):
+        wanted += decimals
+    for pattern, repl in wanted:
         data = pattern.sub(repl, data)
     return data
 

@@ -531,21 +531,43 @@ class PushReport:
     graphs: int = 0
     triples: int = 0
     bytes: int = 0
+    pruned: list[str] = field(default_factory=list)
+
+
+def query_endpoint_for(endpoint: str) -> str | None:
+    """The SPARQL query endpoint next to a Graph Store endpoint, for the two usual layouts
+    (Oxigraph: .../store -> .../query; Fuseki: .../DATASET/data -> .../DATASET/sparql)."""
+    from urllib.parse import urlsplit, urlunsplit
+
+    url = urlsplit(endpoint)
+    head, _, last = url.path.rstrip("/").rpartition("/")
+    other = {"store": "query", "data": "sparql"}.get(last)
+    return urlunsplit(url._replace(path=f"{head}/{other}", query="")) if other else None
 
 
 def push(store: ox.Store, endpoint: str, *, headers: dict[str, str] | None = None, timeout: float = 60.0,
-         on_graph=None) -> PushReport:
+         on_graph=None, prune: bool = False, sparql: str | None = None) -> PushReport:
     """Load the dataset into a SPARQL server through the Graph Store Protocol: one PUT per
     named graph (each document, and the entity graph) to ``endpoint?graph=IRI``, so pushing
-    again replaces rather than duplicates. A single-graph input is split by document first."""
+    again replaces rather than duplicates. A single-graph input is split by document first.
+
+    With ``prune``, document graphs on the server (named under the document namespace) that the
+    dataset no longer has are then deleted (HTTP DELETE), so documents removed from a store
+    leave the server too; the server's graphs are listed through its SPARQL query endpoint
+    ``sparql`` (by default the one next to ``endpoint``, see ``query_endpoint_for``). Graphs
+    outside the document namespace are never touched."""
     import http.client
     from urllib.parse import quote, urlsplit
 
-    from .oxi import restore
+    from .oxi import restore_dump
 
     url = urlsplit(endpoint)
     if url.scheme not in ("http", "https") or not url.hostname:
         raise StoreError(f"{endpoint}: not an http(s) URL of a Graph Store Protocol endpoint (e.g. http://127.0.0.1:7878/store)")
+    if prune:
+        sparql = sparql or query_endpoint_for(endpoint)
+        if not sparql:
+            raise StoreError(f"{endpoint}: cannot tell the server's SPARQL query endpoint, which --prune needs to list its graphs; give --sparql URL")
     if not has_named_graphs(store) and len(store):
         split_by_document(store)
     conn_cls = http.client.HTTPSConnection if url.scheme == "https" else http.client.HTTPConnection
@@ -557,23 +579,53 @@ def push(store: ox.Store, endpoint: str, *, headers: dict[str, str] | None = Non
     graphs: list = sorted(store.named_graphs(), key=lambda g: g.value)
     if next(iter(store.quads_for_pattern(None, None, None, ox.DefaultGraph())), None) is not None:
         graphs.append(ox.DefaultGraph())
+
+    def send(method: str, g, body: bytes | None = None) -> None:
+        target = prefix + ("default" if isinstance(g, ox.DefaultGraph) else "graph=" + quote(g.value, safe=""))
+        extra = {"Content-Type": "application/n-triples"} if body is not None else {}
+        conn.request(method, target, body=body, headers={**extra, **(headers or {})})
+        resp = conn.getresponse()
+        text = resp.read().decode("utf-8", "replace")
+        if resp.status not in (200, 201, 204):
+            what = g.value if not isinstance(g, ox.DefaultGraph) else "the default graph"
+            raise StoreError(f"{endpoint}: {method} of {what} failed with HTTP {resp.status} {resp.reason}: {' '.join(text.split())[:200]}")
+
     try:
         for g in graphs:
-            body = restore(store.dump(format=ox.RdfFormat.N_TRIPLES, from_graph=g), "nt")
-            target = prefix + ("default" if isinstance(g, ox.DefaultGraph) else "graph=" + quote(g.value, safe=""))
-            conn.request("PUT", target, body=body, headers={"Content-Type": "application/n-triples", **(headers or {})})
-            resp = conn.getresponse()
-            text = resp.read().decode("utf-8", "replace")
-            if resp.status not in (200, 201, 204):
-                what = g.value if not isinstance(g, ox.DefaultGraph) else "the default graph"
-                raise StoreError(f"{endpoint}: PUT of {what} failed with HTTP {resp.status} {resp.reason}: {' '.join(text.split())[:200]}")
+            body = restore_dump(store, store.dump(format=ox.RdfFormat.N_TRIPLES, from_graph=g), "nt", g)
+            send("PUT", g, body)
             report.graphs += 1
             report.triples += body.count(b"\n")
             report.bytes += len(body)
             if on_graph:
                 on_graph(g)
+        if prune:
+            pushed = {g.value for g in graphs if isinstance(g, ox.NamedNode)}
+            for iri in server_document_graphs(sparql, headers=headers, timeout=timeout):
+                if iri not in pushed:
+                    send("DELETE", ox.NamedNode(iri))
+                    report.pruned.append(iri)
     except (OSError, http.client.HTTPException) as e:
         raise StoreError(f"{endpoint}: cannot reach the server ({e.__class__.__name__}: {e}); is it running?") from e
     finally:
         conn.close()
     return report
+
+
+def server_document_graphs(sparql: str, *, headers: dict[str, str] | None = None, timeout: float = 60.0) -> list[str]:
+    """The document graphs (named under the document namespace) a SPARQL server holds."""
+    import urllib.error
+    import urllib.request
+    from urllib.parse import urlencode
+
+    query = f'SELECT DISTINCT ?g WHERE {{ GRAPH ?g {{ }} FILTER(STRSTARTS(STR(?g), "{DOC_NS}")) }}'
+    req = urllib.request.Request(f"{sparql}?{urlencode({'query': query})}",
+                                 headers={"Accept": "application/sparql-results+json", **(headers or {})})
+    try:
+        with urllib.request.urlopen(req, timeout=timeout) as r:
+            data = json.loads(r.read())
+        return sorted(b["g"]["value"] for b in data["results"]["bindings"])
+    except urllib.error.HTTPError as e:
+        raise StoreError(f"{sparql}: listing the server's graphs failed with HTTP {e.code} {e.reason}; give its SPARQL query endpoint with --sparql") from e
+    except (ValueError, KeyError, TypeError) as e:
+        raise StoreError(f"{sparql}: not a SPARQL query endpoint (no JSON results); give the right one with --sparql") from e

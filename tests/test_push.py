@@ -16,7 +16,7 @@ import pytest
 
 from kg.export import export_bytes
 from kg.oxi import restored_triples
-from kg.store import KGStore, open_dataset
+from kg.store import KGStore, document_graph, open_dataset
 
 
 def free_port() -> int:
@@ -104,3 +104,34 @@ def test_push_to_nothing_listening_is_a_one_line_error(examples_ttl):
 def test_push_error_status_names_the_graph(oxigraph_server, examples_ttl):
     res = kg_push(examples_ttl, oxigraph_server + "/query")  # not a Graph Store endpoint
     assert res.returncode == 1 and "HTTP" in res.stderr and "Traceback" not in res.stderr
+
+
+def test_push_prune_deletes_graphs_of_removed_documents_only(oxigraph_server, tmp_path, examples_graph):
+    exs = examples_graph.extractions
+    with KGStore(tmp_path / "s") as st:
+        st.add(exs)
+    store_ep = oxigraph_server + "/store"
+    assert kg_push(tmp_path / "s", store_ep).returncode == 0
+    other = "http://example.org/not-a-document"  # someone else's graph on the same server
+    req = urllib.request.Request(f"{store_ep}?graph={urllib.parse.quote(other, safe='')}", method="PUT",
+                                 data=b"<http://example.org/a> <http://example.org/b> <http://example.org/c> .\n",
+                                 headers={"Content-Type": "application/n-triples"})
+    urllib.request.urlopen(req, timeout=10).read()
+    gone = exs[0].document.id
+    with KGStore(tmp_path / "s") as st:
+        assert st.remove([gone]).removed == [gone]
+    kept = kg_push(tmp_path / "s", store_ep)  # without --prune the removed document stays
+    assert kept.returncode == 0 and document_graph(gone).value in server_graphs(oxigraph_server)
+    res = subprocess.run([sys.executable, "-m", "kg", "push", str(tmp_path / "s"), "--endpoint", store_ep, "--prune"],
+                         capture_output=True, text=True)
+    assert res.returncode == 0, res.stderr
+    assert "deleted 1 graphs" in res.stdout
+    after = server_graphs(oxigraph_server)
+    assert set(after) == set(local_graphs(tmp_path / "s")) | {other}
+    assert {g: t for g, t in after.items() if g != other} == local_graphs(tmp_path / "s")
+
+
+def test_push_prune_without_a_known_query_endpoint_is_a_one_line_error(examples_ttl):
+    res = subprocess.run([sys.executable, "-m", "kg", "push", str(examples_ttl), "--endpoint",
+                          f"http://127.0.0.1:{free_port()}/gsp", "--prune"], capture_output=True, text=True)
+    assert res.returncode == 1 and "--sparql" in res.stderr and "Traceback" not in res.stderr
