@@ -7,6 +7,11 @@ stages (mentions, entities, relations).
 
 Documents go through in batches; a document already in the parse cache (``kg.cache``) is read
 from there, and the model is loaded only when some document is not.
+
+``load_model`` adds one small component before GiNZA's parser, ``kg_bracket_sentences``: no
+sentence starts inside a closed pair of brackets (and one always starts after 。 outside them),
+so 「片岡一則(かたおかかずのり、1950年11月27日-)は…」 and 「最大の投資家(…と考えられている)で
+あるMicrosoft」 stay one sentence (spaCy's parser keeps a preset ``is_sent_start = False``). Its name and version are part of the parse signature.
 """
 
 from __future__ import annotations
@@ -38,6 +43,12 @@ _BOUNDARY = re.compile(r"(?<=[。！？!?\n])")
 # Documents parsed together in one nlp.pipe call (and the unit a worker takes): measured in
 # BENCHMARKS.md, larger batches gain nothing and hold more Docs in memory.
 BATCH_DOCUMENTS = 16
+# The component kg adds before GiNZA's parser, and the version of its logic (bump on change: the
+# parse cache is keyed by it).
+BRACKET_COMPONENT = "kg_bracket_sentences"
+BRACKET_COMPONENT_VERSION = "2"
+_BRACKETS = {"(": ")", "（": "）", "「": "」", "『": "』", "〈": "〉", "《": "》", "【": "】", "［": "］", "[": "]"}
+_BRACKET_MAX_CHARS = 200  # a longer "bracket" is more likely an unclosed one than a parenthesis
 # Installed packages whose versions a parse depends on, besides the model itself.
 _PARSER_PACKAGES = ("spacy", "thinc", "ginza", "sudachipy", "sudachidict-core", "sudachidict-small", "sudachidict-full")
 # Thread pools of numpy's BLAS, OpenMP and friends. GiNZA's matrices are small: a second BLAS
@@ -98,15 +109,75 @@ def load_model(name: str = DEFAULT_MODEL):
             f"the GiNZA model {name!r} is not installed: run `pip install ja-ginza` (it comes from PyPI)"
         ) from None
     nlp.max_length = max(nlp.max_length, MAX_CHUNK_BYTES * 2)
+    if "parser" in nlp.pipe_names and BRACKET_COMPONENT not in nlp.pipe_names:
+        _register_bracket_component()
+        nlp.add_pipe(BRACKET_COMPONENT, before="parser")
     log.info("loaded %s (%s)", name, ", ".join(nlp.pipe_names))
     return nlp
+
+
+def bracket_spans(tokens) -> list[tuple[int, int]]:
+    """(open, close) token indexes of the outermost bracket pairs that close on the same line
+    within ``_BRACKET_MAX_CHARS`` characters; ``tokens`` are spaCy tokens (text, idx)."""
+    spans, stack = [], []
+    for i, t in enumerate(tokens):
+        text = t.text
+        if "\n" in text:
+            stack.clear()
+        elif text in _BRACKETS:
+            stack.append((i, _BRACKETS[text], t.idx))
+        elif stack and text == stack[-1][1]:
+            start, _close, at = stack.pop()
+            if not stack and t.idx - at <= _BRACKET_MAX_CHARS:
+                spans.append((start, i))
+        elif stack and any(text == close for _o, close, _a in stack):
+            # a mismatched closing bracket: drop the pairs opened after its own
+            while stack and stack[-1][1] != text:
+                stack.pop()
+            if stack:
+                start, _close, at = stack.pop()
+                if not stack and t.idx - at <= _BRACKET_MAX_CHARS:
+                    spans.append((start, i))
+    return spans
+
+
+_SENTENCE_END = {"。", "．", "！", "？", "!", "?"}
+
+
+def mark_bracket_sentences(doc):
+    """No sentence starts inside a bracket pair, nor right after it unless a sentence ended
+    before it or inside it (「…。」次の文); outside brackets, one starts after 。！？ (GiNZA
+    sometimes runs 「…実業家。元…選手。」 together). The parser keeps a preset ``is_sent_start``."""
+    n = len(doc)
+    spans = bracket_spans(doc)
+    inside = {i for start, end in spans for i in range(start, end + 1)}
+    for t in doc[:-1]:
+        if t.text in _SENTENCE_END and t.i not in inside:
+            nxt = doc[t.i + 1]
+            if not nxt.is_space and not nxt.is_punct:
+                nxt.is_sent_start = True
+    for start, end in spans:
+        for i in range(start + 1, end + 1):
+            doc[i].is_sent_start = False
+        after = end + 1
+        ended = doc[end - 1].text in _SENTENCE_END or start > 0 and doc[start - 1].text in _SENTENCE_END
+        if after < n and not ended and not doc[after].is_space:
+            doc[after].is_sent_start = False
+    return doc
+
+
+def _register_bracket_component() -> None:
+    from spacy.language import Language
+
+    if not Language.has_factory(BRACKET_COMPONENT):
+        Language.component(BRACKET_COMPONENT, func=mark_bracket_sentences)
 
 
 @lru_cache(maxsize=4)
 def parse_signature(model: str = DEFAULT_MODEL) -> tuple[tuple[str, str], ...]:
     """What a parse by ``model`` depends on, read from package metadata without loading the model:
-    model name, version and enabled components, the versions of spaCy, GiNZA, SudachiPy and its
-    dictionary, and how texts are cut into chunks. The parse cache is keyed by it."""
+    model name, version and enabled components (with kg's bracket component and its version), the
+    versions of spaCy, GiNZA, SudachiPy and its dictionary, and how texts are cut into chunks. The parse cache is keyed by it."""
     path = Path(model)
     if path.is_dir():
         meta_file = path / "meta.json"
@@ -120,10 +191,14 @@ def parse_signature(model: str = DEFAULT_MODEL) -> tuple[tuple[str, str], ...]:
     except (OSError, ValueError) as e:
         raise ModelError(f"cannot read the model metadata {meta_file} ({e}): reinstall the model") from None
     disabled = set(meta.get("disabled", ()))
+    pipeline = [p for p in meta.get("pipeline", ()) if p not in disabled]
+    if "parser" in pipeline:
+        pipeline.insert(pipeline.index("parser"), BRACKET_COMPONENT)  # as load_model adds it
     items = {
         "model": f"{meta.get('lang')}_{meta.get('name')}",
         "model_version": str(meta.get("version")),
-        "pipeline": ",".join(p for p in meta.get("pipeline", ()) if p not in disabled),
+        "pipeline": ",".join(pipeline),
+        BRACKET_COMPONENT: BRACKET_COMPONENT_VERSION,
         "max_chunk_bytes": str(MAX_CHUNK_BYTES),
     }
     for package in _PARSER_PACKAGES:

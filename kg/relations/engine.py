@@ -16,7 +16,7 @@ from ..mentions import cues as mention_cues
 from ..model import Entity, Fact, Mention
 from ..vocab import is_a, relations, top_class
 from .factuality import attribution, factuality, sentence_source
-from .matchers import DOCUMENT_MATCHERS, MATCHERS, predicate_lemmas
+from .matchers import DOCUMENT_MATCHERS, LATE_KINDS, MATCHERS, predicate_lemmas
 from .rules import RELATED, Rule, RuleSet
 from .syntax import AGENT, SUBJECT, Ref, Sentence
 from .tokens import LDoc
@@ -36,7 +36,7 @@ def extract(doc, offset: int, sentence_base: int, mentions: Sequence[Mention], e
     doc = light
     kinds: dict[str, list[Rule]] = {}
     document_kinds: dict[str, list[Rule]] = {}
-    for r in ruleset.rules:
+    for r in sorted(ruleset.rules, key=lambda r: r.kind in LATE_KINDS):
         (document_kinds if r.kind in DOCUMENT_MATCHERS else kinds).setdefault(r.kind, []).append(r)
     facts: list[Fact] = []
     for k, span in enumerate(doc.sents):
@@ -52,6 +52,7 @@ def extract(doc, offset: int, sentence_base: int, mentions: Sequence[Mention], e
 
         def emit(rule: Rule, a: Ref, b: Ref, pred, tokens, span=None, _found=found, _s=s):
             _found.append(_fact(_s, rule, a, b, pred, tokens, span))
+            _s.matches.append((rule, a, b, pred, tokens, span))
 
         for kind, rules in kinds.items():
             MATCHERS[kind](s, rules, emit)

@@ -18,6 +18,7 @@ from .syntax import SUBJECT, Arg, Ref, Sentence
 Emit = Callable[..., None]  # emit(rule, holder_or_subject, of_or_object, predicate, tokens, span=None)
 Matcher = Callable[[Sentence, Sequence[Rule], Emit], None]
 MATCHERS: dict[str, Matcher] = {}
+LATE_KINDS = ("entail",)  # kinds that read the matches of the others, so run after them
 
 _OPEN = {"(": ")", "（": "）", "「": "」", "『": "』"}
 _APPOSITIVE_LINKS = (("で", "ある"), ("で", "あり"), ("の",), ("、",), ("『",), ("「",), ("の", "『"), ("の", "「"), ())
@@ -39,7 +40,29 @@ def matcher(kind: str):
 def fits(s: Sentence, ref: Ref, slot: Slot) -> bool:
     if slot.exclude and s.class_ok(ref.key, slot.exclude):
         return False
-    return s.class_ok(ref.key, slot.classes) and s.ner_ok(ref, slot.ner)
+    return s.class_ok(ref.key, slot.classes) and s.ner_ok(ref, slot.ner) and (not slot.admin or is_admin(s, ref))
+
+
+_ADMIN_NER = {"Country", "Province", "City", "County", "GPE_Other"}
+
+
+def is_admin(s: Sentence, ref: Ref) -> bool:
+    """The place is an administrative division: its name ends in a level suffix (市, 州, 県:
+    lexicon place_levels) or a country, or GiNZA labels it a country, province, city or county —
+    and it is not named as a natural feature (川, 湖, 島: lexicon natural_suffixes)."""
+    span = s.mention_span(ref)
+    if span is None:
+        e = s.entities.get(ref.key)
+        return e is not None and not _natural(s, e.label) and _suffix_level(s, e.label) is not None
+    start, end = span
+    text = s.doc[start:end].text
+    if _natural(s, text):
+        return False
+    return place_level(s, start, end, text) is not None or any(t.ent_type_ in _ADMIN_NER for t in s.doc[start:end])
+
+
+def _natural(s: Sentence, text: str) -> bool:
+    return any(text.endswith(x) for x in s.lex.natural_suffixes)
 
 
 # ---------------------------------------------------------------- frame
@@ -244,22 +267,33 @@ def _appositive_holder(s: Sentence, end: int) -> Ref | None:
     return None
 
 
-def _predicate_title(s: Sentence, tok) -> bool:
-    """The title is the predicate of its clause: ZはXのCEOだ / ZはXのCEOで、… / ZはXのCEO。"""
+def _predicate_head(s: Sentence, tok):
+    """The predicate noun of the clause when the title is its predicate (ZはXのCEOだ / ZはXのCEOで、
+    … / ZはXのCEO。), following coordinated predicate nouns (日本の漫才師、俳優、監督。) to the
+    last one, which carries the subject; else None."""
+    if any(c.dep_ == "cop" for c in tok.children):
+        return tok  # …外交官でもある
     if s.particle(tok) and s.particle(tok) not in ("で",):
-        return False
-    if tok.dep_ == "ROOT" or any(c.dep_ == "cop" for c in tok.children):
-        return True
+        return None
+    if tok.dep_ == "ROOT":
+        return tok
     nxt = tok.i + 1
     if nxt < len(s.doc) and s.doc[nxt].text in ("(", "（"):
         nxt = s._after_paren(nxt)  # …選手(クルー)。
     if nxt >= s.span.end or s.doc[nxt].text in _COPULA_END:
-        return True
+        return tok
     # 日本の小説家、コピーライター。: the first of coordinated predicate nouns
     head = tok.head
-    return (tok.dep_ in ("conj", "advcl", "nmod", "compound") and head.i > tok.i and nxt < len(s.doc)
-            and s.doc[nxt].text in ("、", "・") and head.pos_ in ("NOUN", "PROPN") and head.i not in s.ent
-            and _predicate_title(s, head))
+    if (tok.dep_ in ("conj", "advcl", "nmod", "compound") and head.i > tok.i and nxt < len(s.doc)
+            and s.doc[nxt].text in ("、", "・") and head.pos_ in ("NOUN", "PROPN") and head.i not in s.ent):
+        return _predicate_head(s, head)
+    return None
+
+
+def _copula_subject(s: Sentence, tok):
+    """The subject of the clause whose predicate noun ``tok`` is (None when it is not one)."""
+    head = _predicate_head(s, tok)
+    return s.subject(head) if head is not None else None
 
 
 @matcher("role")
@@ -279,11 +313,13 @@ def match_roles(s: Sentence, rules: Sequence[Rule], emit: Emit) -> None:
         z = _appositive_holder(s, end)
         if z is not None:
             holders.append((z, None, "appositive"))
+            if not of and (of_tok is None or doc[of_tok].lemma_ in lex.title_modifiers):
+                # OpenAIは、最大の投資家(…)であるMicrosoftが…: the title's owner is the topic
+                of = _topic_before(s, start)
         head = doc[end]
-        if _predicate_title(s, head):
-            sub = s.subject(head)
-            if sub is not None:
-                holders.extend((r, head, "copula") for r in sub.refs)
+        sub = _copula_subject(s, head)
+        if sub is not None:
+            holders.extend((r, head, "copula") for r in sub.refs)
         p = s.particle(head)
         verb = head.head
         if p == "に" and verb.i > head.i and verb.lemma_ in lex.appoint_subject:
@@ -329,6 +365,16 @@ def match_roles(s: Sentence, rules: Sequence[Rule], emit: Emit) -> None:
                         emit(rule, h, o, pred, (x.token, holder.token, end))
 
 
+def _topic_before(s: Sentence, i: int) -> list[Ref]:
+    """The entities of the sentence's は-topic before token ``i``."""
+    for t in s.span:
+        if t.i >= i:
+            break
+        if s.particle(t) == "は" and t.dep_ in ("nsubj", "obl", "dep", "nsubj:pass"):
+            return list(s.refs(t))
+    return []
+
+
 def _described(s: Sentence, title) -> list[tuple[Ref, object, str]]:
     """X出身のN: what N stands for — the name right after it (出身の歌手Z), or the subject
     when N is the predicate (ZはX出身の人物である)."""
@@ -342,10 +388,9 @@ def _described(s: Sentence, title) -> list[tuple[Ref, object, str]]:
     z = _appositive_holder(s, n.i)
     if z is not None:
         return [(z, None, "appositive")]
-    if _predicate_title(s, n):
-        sub = s.subject(n)
-        if sub is not None:
-            return [(r, n, "copula") for r in sub.refs]
+    sub = _copula_subject(s, n)
+    if sub is not None:
+        return [(r, n, "copula") for r in sub.refs]
     return []
 
 
@@ -383,13 +428,27 @@ def match_possessives(s: Sentence, rules: Sequence[Rule], emit: Emit) -> None:
                     z = Ref(m[2], _head_of(s, m[0], m[1]), "", False)
                     _possessive(s, rule, xs, z, None, emit)
                 elif conn == "の" and rule.heads and nxt < s.span.end:
-                    # ZはXのN (N one of the rule's heads): the predicate noun stands for Z
-                    n = _noun_head(s, nxt)
-                    if n is not None and n.lemma_ in rule.heads and _predicate_title(s, n):
-                        sub = s.subject(n)
+                    # ZはXのN (N one of the rule's heads, or any noun for "*"): the predicate noun
+                    # stands for Z; ZはXのYのN reads past a modifier Y that names nothing
+                    n = _predicate_noun(s, nxt, starts)
+                    if n is not None and (n.lemma_ in rule.heads or "*" in rule.heads):
+                        sub = _copula_subject(s, n)
                         for z in sub.refs if sub is not None else ():
                             _possessive(s, rule, xs, z, n, emit)
     return None
+
+
+def _predicate_noun(s: Sentence, i: int, starts, hops: int = 2):
+    """The head noun of the phrase at ``i``, past up to ``hops`` modifiers YのN that name nothing
+    (ジャマイカのレゲエの音楽プロデューサー)."""
+    n = _noun_head(s, i)
+    while n is not None and hops > 0 and n.i not in s.ent and s.particle(n) == "の" and n.head.i > n.i:
+        nxt = _after_particle(s, n)
+        if nxt in starts or nxt >= s.span.end:
+            return None
+        n = _noun_head(s, nxt)
+        hops -= 1
+    return n
 
 
 def _modifies_next_noun(s: Sentence, m) -> bool:
@@ -548,6 +607,22 @@ def match_hierarchies(s: Sentence, rules: Sequence[Rule], emit: Emit) -> None:
             z = Ref(child[2], child[1] - 1)
             if fits(s, x, rule.of) and x.key != z.key:
                 emit(rule, z, x, None, (x.token, z.token))
+
+
+# ---------------------------------------------------------------- entail
+
+@matcher("entail")
+def match_entailed(s: Sentence, rules: Sequence[Rule], emit: Emit) -> None:
+    """A fact of a relation in ``from`` whose two sides fit the rule's slots gives the rule's
+    relation on the same evidence (ブルックリン区はニューヨーク市にある: also a part of it). Reads
+    the matches the other matchers made in this sentence (``s.matches``), so it runs after them."""
+    for rule in rules:
+        for src, a, b, pred, tokens, span in list(s.matches):
+            if src.relation not in rule.entailed_from:
+                continue
+            subj, obj = (b, a) if src.direction == "of_to_holder" else (a, b)
+            if subj.key != obj.key and fits(s, subj, rule.subject) and fits(s, obj, rule.object):
+                emit(rule, subj, obj, pred, tokens, span)
 
 
 # ---------------------------------------------------------------- closure (document)

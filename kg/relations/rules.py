@@ -21,6 +21,9 @@ Kinds (the matchers live in matchers.py and are registered by name):
   a symmetric relation (MicrosoftとIntelのパートナーシップ, AとBは結婚した).
 - ``hierarchy``: a run of places from larger to smaller (スペイン、ガリシア州、ルーゴ県), each in the
   one before it, judged by the level of the names (lexicon ``place_levels``).
+- ``entail``: a fact of a relation in ``from`` whose ``subject`` and ``object`` fit the slots
+  gives this relation too, on the same evidence (a city in a state is also a part of it); it runs
+  after the other sentence matchers.
 - ``closure``: A in B and B in C asserted in the chunk give A in C (``over``: the relations
   followed); a chain across sentences gives an inferred fact. It runs once per chunk, after the
   sentence matchers (matchers.DOCUMENT_MATCHERS).
@@ -38,7 +41,7 @@ import yaml
 from ..errors import RuleError
 from ..vocab import classes, relations
 
-KINDS = ("frame", "role", "possessive", "pair", "hierarchy", "closure")
+KINDS = ("frame", "role", "possessive", "pair", "hierarchy", "entail", "closure")
 RELATED = "related"
 _RULE_KEYS = {"id", "description", "kind", "relation", "confidence", "examples", "pattern", "direction", "voice", "measured"}
 _PATTERN_KEYS = {
@@ -47,10 +50,11 @@ _PATTERN_KEYS = {
     "possessive": {"holder", "of", "connectors", "heads", "levels_required"},
     "pair": {"lemmas", "members"},
     "hierarchy": {"holder", "of", "levels_required"},
+    "entail": {"from", "subject", "object"},
     "closure": {"over"},
 }
 ROLE_FORMS = ("appositive", "suffix", "copula", "appoint", "serve")
-_SLOT_KEYS = {"particles", "classes", "ner", "exclude"}
+_SLOT_KEYS = {"particles", "classes", "ner", "exclude", "admin"}
 
 
 @dataclass(frozen=True)
@@ -59,6 +63,7 @@ class Slot:
     classes: tuple[str, ...] = ()
     ner: tuple[str, ...] = ()  # GiNZA entity labels (Country, City...) one of the mention's tokens must carry
     exclude: tuple[str, ...] = ()  # classes left out (an Organization that is not a Company)
+    admin: bool = False  # an administrative division: a country, or a name with a level suffix (市, 州) or GiNZA's City/Province label
 
 
 @dataclass(frozen=True)
@@ -93,7 +98,8 @@ class Rule:
             return Slot()
         if isinstance(s, list):  # role/possessive shorthand: a list of classes
             return Slot(classes=tuple(s))
-        return Slot(tuple(s.get("particles", ())), tuple(s.get("classes", ())), tuple(s.get("ner", ())), tuple(s.get("exclude", ())))
+        return Slot(tuple(s.get("particles", ())), tuple(s.get("classes", ())), tuple(s.get("ner", ())), tuple(s.get("exclude", ())),
+                    bool(s.get("admin", False)))
 
     @cached_property
     def subject(self) -> Slot:
@@ -114,6 +120,10 @@ class Rule:
     @cached_property
     def members(self) -> Slot:
         return self.slot("members")
+
+    @cached_property
+    def entailed_from(self) -> frozenset[str]:
+        return frozenset(self.pattern.get("from", ()))
 
     @cached_property
     def titles(self) -> tuple[str, ...]:
@@ -162,12 +172,14 @@ class Lexicon:
     place_parts: frozenset[str]  # ウガンダ南部: the part stands for the place
     title_prefixes: frozenset[str]  # 元社長, 共同創業者
     title_joiners: frozenset[str]  # 会長兼CEO
+    title_modifiers: frozenset[str]  # 最大の投資家: a word before の that qualifies a title without owning it
     appoint_subject: frozenset[str]  # ZがXのTITLEに就任する: the subject takes the title
     appoint_object: frozenset[str]  # YがZをXのTITLEに選ぶ: the object takes the title
     serve_verbs: frozenset[str]  # ZがXのTITLEを務める
     adnominal_titles: frozenset[str]  # X出身の人物: the title describes the noun after it
     occupation_suffixes: frozenset[str]  # 興行家, 研究者: a suffix making an occupation
     place_levels: dict  # place-name suffix -> administrative level (州 2, 県 3, 市 4); countries are 1
+    natural_suffixes: frozenset[str]  # 川, 湖, 島: a place named so is a natural feature, not an administrative division
     anaphors: dict  # 同社 -> classes it may refer to
     pronouns: dict  # 彼 -> classes
 
@@ -366,7 +378,9 @@ def _parse_rule(item, source: str, n: int) -> Rule:
             fail(f"'{name}' must be a mapping like {{particles: [...], classes: [...]}}")
         bad = set(s) - _SLOT_KEYS
         if bad:
-            fail(f"'{name}' has unknown key(s) {sorted(bad)} (allowed: particles, classes, ner, exclude)")
+            fail(f"'{name}' has unknown key(s) {sorted(bad)} (allowed: particles, classes, ner, exclude, admin)")
+        if not isinstance(s.get("admin", False), bool):
+            fail(f"'{name}.admin' must be true or false")
         if particles and (not isinstance(s.get("particles"), list) or not s["particles"] or not all(isinstance(p, str) for p in s["particles"])):
             fail(f"'{name}' needs 'particles': a list of case particles (が, を, に...)")
         _check_classes(s.get("classes", []), known_classes, fail, f"{name}.classes")
@@ -405,6 +419,12 @@ def _parse_rule(item, source: str, n: int) -> Rule:
     elif kind == "hierarchy":
         check_slot("holder", True, False)
         check_slot("of", True, False)
+    elif kind == "entail":
+        src = pattern.get("from")
+        if not isinstance(src, list) or not src or not all(isinstance(x, str) and x in relations() for x in src):
+            fail("'from' must be a list of relations whose facts entail this one")
+        check_slot("subject", False, False)
+        check_slot("object", False, False)
     elif kind == "closure":
         over = pattern.get("over", [rel])
         if not isinstance(over, list) or not all(isinstance(x, str) and x in relations() for x in over):
@@ -481,12 +501,14 @@ def _lexicon(d: dict) -> Lexicon:
         place_parts=words("place_parts"),
         title_prefixes=words("title_prefixes"),
         title_joiners=words("title_joiners"),
+        title_modifiers=words("title_modifiers"),
         appoint_subject=words("appoint_subject"),
         appoint_object=words("appoint_object"),
         serve_verbs=words("serve_verbs"),
         adnominal_titles=words("adnominal_titles"),
         occupation_suffixes=words("occupation_suffixes"),
         place_levels={k: int(v) for k, v in dict(d.get("place_levels", {})).items()},
+        natural_suffixes=words("natural_suffixes"),
         anaphors={k: tuple(v) for k, v in dict(d.get("anaphors", {})).items()},
         pronouns={k: tuple(v) for k, v in dict(d.get("pronouns", {})).items()},
     )

@@ -72,6 +72,7 @@ class Sentence:
     topic: Ref | None = None  # subject carried from an earlier sentence
     pending: Ref | None = None  # a name left before a parenthesis the parser cut the sentence in
     source: str | None = None  # によると source of the whole sentence
+    matches: list = field(default_factory=list)  # (rule, a, b, pred, tokens, span) emitted so far, for entail rules
     _particles: dict = field(default_factory=dict)
     _refs: dict = field(default_factory=dict)
     _args: dict = field(default_factory=dict)
@@ -91,17 +92,20 @@ class Sentence:
         c = self.cls(key)
         return c is not None and (not allowed or is_a(c, allowed))
 
+    def mention_span(self, ref: Ref) -> tuple[int, int] | None:
+        """The token span of the mention ``ref`` was read from."""
+        for s, e, key in self.mentions:
+            if key == ref.key and s <= ref.token < e:
+                return s, e
+        return None
+
     def ner_ok(self, ref: Ref, labels) -> bool:
         """The mention at ``ref`` carries one of GiNZA's entity labels (or, for Country, Sudachi's
         place-name-country tag)."""
         if not labels:
             return True
-        for s, e, key in self.mentions:
-            if key == ref.key and s <= ref.token < e or (key == ref.key and ref.token == e - 1):
-                toks = self.doc[s:e]
-                break
-        else:
-            toks = [self.doc[ref.token]] if ref.token >= 0 else []
+        span = self.mention_span(ref)
+        toks = self.doc[span[0]:span[1]] if span else [self.doc[ref.token]] if ref.token >= 0 else []
         for t in toks:
             if t.ent_type_ in labels or ("Country" in labels and t.tag_.endswith("地名-国")):
                 return True
