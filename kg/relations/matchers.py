@@ -287,13 +287,31 @@ def _predicate_head(s: Sentence, tok):
     if (tok.dep_ in ("conj", "advcl", "nmod", "compound") and head.i > tok.i and nxt < len(s.doc)
             and s.doc[nxt].text in ("、", "・") and head.pos_ in ("NOUN", "PROPN") and head.i not in s.ent):
         return _predicate_head(s, head)
+    if s.doc[nxt].text in ("、", "・"):
+        # 米国の演劇評論家、雑誌編集者。 however GiNZA hung the first noun: nothing but nouns
+        # follow it up to the sentence's nominal root
+        root = s.span.root
+        rest = s.doc[nxt:root.i + 1]
+        if root.i > tok.i and root.pos_ in ("NOUN", "PROPN") and root.i + 1 < s.span.end and s.doc[root.i + 1].text in _COPULA_END \
+                and all(t.pos_ in ("NOUN", "PROPN", "SYM") or t.text in ("、", "・") for t in rest) and not any(t.i in s.ent for t in rest):
+            return root
     return None
 
 
 def _copula_subject(s: Sentence, tok):
-    """The subject of the clause whose predicate noun ``tok`` is (None when it is not one)."""
+    """The subject of the clause whose predicate noun ``tok`` is (None when it is not one); a
+    noun closing the topic's clause before another topic (ZはXの選手、専門はY) stands for the topic."""
     head = _predicate_head(s, tok)
-    return s.subject(head) if head is not None else None
+    if head is not None:
+        return s.subject(head)
+    nxt = tok.i + 1
+    if nxt + 1 < s.span.end and s.doc[nxt].text == "、" and not s.particle(tok):
+        topic = _noun_head(s, nxt + 1)
+        if topic is not None and topic.i not in s.ent and s.particle(topic) == "は":
+            refs = _topic_before(s, tok.i)
+            if refs:
+                return Arg(-1, "は", frozenset({"が"}), tuple(refs))
+    return None
 
 
 @matcher("role")
@@ -379,6 +397,9 @@ def _described(s: Sentence, title) -> list[tuple[Ref, object, str]]:
     """X出身のN: what N stands for — the name right after it (出身の歌手Z), or the subject
     when N is the predicate (ZはX出身の人物である)."""
     n = title.head if title.head.i > title.i and title.head.pos_ in ("NOUN", "PROPN") else _noun_head(s, _after_particle(s, title))
+    while n is not None and n.i not in s.ent and n.head.i > n.i and n.dep_ in ("compound", "nmod") and not s.particle(n) \
+            and s.bunsetu[n.head.i] == s.bunsetu[n.i] and n.head.pos_ in ("NOUN", "PROPN"):
+        n = n.head  # 出身の[元同国代表サッカー]選手: the head of the compound
     while n is not None and n.i in s.ent and s.particle(n) == "の" and n.head.i > n.i and n.head.pos_ in ("NOUN", "PROPN"):
         n = n.head  # レニングラード出身の[ソビエト連邦の]宇宙飛行士: past another modifier to the noun
     if n is None:
@@ -424,14 +445,17 @@ def match_possessives(s: Sentence, rules: Sequence[Rule], emit: Emit) -> None:
                 m = starts.get(nxt)
                 if m is not None and _modifies_next_noun(s, m):
                     m = None  # Intelの「Wintel」パートナーシップ: the name modifies the noun after it
-                if m is not None and (conn or s.ent.get(tok.i) != m[2]):
-                    z = Ref(m[2], _head_of(s, m[0], m[1]), "", False)
+                z = Ref(m[2], _head_of(s, m[0], m[1]), "", False) if m is not None and (conn or s.ent.get(tok.i) != m[2]) else None
+                if z is not None and (fits(s, z, rule.holder) or not rule.heads):
                     _possessive(s, rule, xs, z, None, emit)
+                    for c in _coordinated(s, m, starts):
+                        _possessive(s, rule, xs, Ref(c[2], _head_of(s, c[0], c[1]), "", False), None, emit)
                 elif conn == "の" and rule.heads and nxt < s.span.end:
                     # ZはXのN (N one of the rule's heads, or any noun for "*"): the predicate noun
-                    # stands for Z; ZはXのYのN reads past a modifier Y that names nothing
+                    # stands for Z; ZはXのYのN reads past a modifier Y that names nothing, and
+                    # ZはXのYN past a name Y of another kind (日本のフランス文学者)
                     n = _predicate_noun(s, nxt, starts)
-                    if n is not None and (n.lemma_ in rule.heads or "*" in rule.heads):
+                    if n is not None and n.i not in s.ent and (n.lemma_ in rule.heads or "*" in rule.heads):
                         sub = _copula_subject(s, n)
                         for z in sub.refs if sub is not None else ():
                             _possessive(s, rule, xs, z, n, emit)
@@ -481,11 +505,34 @@ def _noun_head(s: Sentence, i: int):
     return t if t.pos_ in ("NOUN", "PROPN") else None
 
 
+_LIST_JOINERS = ("、", "と", "や", "および", "及び")
+
+
+def _coordinated(s: Sentence, m, starts) -> list:
+    """The names listed after mention ``m`` (XのA、B、CとD: B, C and D share A's X), up to one
+    that has an X of its own (XのA、YのB) or a person joined by と (ロシアのAとB: B may be anyone)."""
+    doc = s.doc
+    out = []
+    end = m[1]
+    while end + 1 < s.span.end and doc[end].text in _LIST_JOINERS:
+        c = starts.get(end + 1)
+        if c is None or doc[end].text != "、" and s.class_ok(c[2], ("Person",)):
+            break
+        nxt = c[1]
+        if nxt + 1 < s.span.end and doc[nxt].text == "の" and nxt + 1 in starts:
+            break
+        out.append(c)
+        end = c[1]
+    return out
+
+
 def _possessive(s: Sentence, rule: Rule, xs, z: Ref, pred, emit: Emit) -> None:
     for x in xs:
         if x.key != z.key and fits(s, x, rule.of) and fits(s, z, rule.holder):
             if rule.pattern.get("levels_required") and not _admin_pair(s, x, z):
                 continue
+            if rule.pattern.get("levels_consistent") and not _levels_consistent(s, x, z):
+                continue  # 日本のフランス(文学者): a country is in no other country
             emit(rule, z, x, pred, (x.token, z.token))
 
 
@@ -495,6 +542,20 @@ def _admin_pair(s: Sentence, x: Ref, z: Ref) -> bool:
     if lx is not None and lz is not None:
         return lz > lx
     return lx == 1 and lz is None and _subnational(s, z)
+
+
+def _levels_consistent(s: Sentence, x: Ref, z: Ref) -> bool:
+    """Nothing known of the two places contradicts z lying in x: z is no country inside a place
+    of known level (日本のフランス, サナーグ州のソマリア). A level suffix outranks Sudachi's country
+    tag (アルタイ共和国 is a republic of Russia)."""
+    def level(r: Ref) -> int | None:
+        span = s.mention_span(r)
+        if span is None:
+            return None
+        text = s.doc[span[0]:span[1]].text
+        return _suffix_level(s, text) or place_level(s, span[0], span[1], text)
+
+    return not (level(z) == 1 and level(x) is not None)
 
 
 def _subnational(s: Sentence, r: Ref) -> bool:
@@ -621,8 +682,11 @@ def match_entailed(s: Sentence, rules: Sequence[Rule], emit: Emit) -> None:
             if src.relation not in rule.entailed_from:
                 continue
             subj, obj = (b, a) if src.direction == "of_to_holder" else (a, b)
-            if subj.key != obj.key and fits(s, subj, rule.subject) and fits(s, obj, rule.object):
-                emit(rule, subj, obj, pred, tokens, span)
+            if subj.key == obj.key or not (fits(s, subj, rule.subject) and fits(s, obj, rule.object)):
+                continue
+            if rule.pattern.get("levels_consistent") and not _levels_consistent(s, obj, subj):
+                continue  # サナーグ州のソマリア: not a part of it
+            emit(rule, subj, obj, pred, tokens, span)
 
 
 # ---------------------------------------------------------------- closure (document)

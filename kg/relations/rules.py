@@ -16,14 +16,16 @@ Kinds (the matchers live in matchers.py and are registered by name):
   its ``holder`` to the ``of`` entity: XのTITLEであるZ, X TITLEのZ, ZはXのTITLEだ, ZがXのTITLEに
   就任する, ZをXのTITLEに選ぶ, ZがXのTITLEを務める.
 - ``possessive``: X の Z with X and Z of the given classes (MicrosoftのAzure), also ZはXのN where
-  N is one of ``heads``.
+  N is one of ``heads`` ("*": any noun); ``levels_required``: Z is an administrative division
+  below X; ``levels_consistent``: the levels of the place names do not contradict Z in X.
 - ``pair``: a relational noun or predicate (``lemmas``) whose argument coordinates two members of
   a symmetric relation (MicrosoftとIntelのパートナーシップ, AとBは結婚した).
 - ``hierarchy``: a run of places from larger to smaller (スペイン、ガリシア州、ルーゴ県), each in the
   one before it, judged by the level of the names (lexicon ``place_levels``).
 - ``entail``: a fact of a relation in ``from`` whose ``subject`` and ``object`` fit the slots
-  gives this relation too, on the same evidence (a city in a state is also a part of it); it runs
-  after the other sentence matchers.
+  gives this relation too, on the same evidence (a city in a state is also a part of it;
+  ``levels_consistent``: the levels of the place names do not contradict it); it runs after the
+  other sentence matchers.
 - ``closure``: A in B and B in C asserted in the chunk give A in C (``over``: the relations
   followed); a chain across sentences gives an inferred fact. It runs once per chunk, after the
   sentence matchers (matchers.DOCUMENT_MATCHERS).
@@ -47,10 +49,10 @@ _RULE_KEYS = {"id", "description", "kind", "relation", "confidence", "examples",
 _PATTERN_KEYS = {
     "frame": {"lemmas", "subject", "object"},
     "role": {"titles", "title_ner", "holder", "of", "forms"},
-    "possessive": {"holder", "of", "connectors", "heads", "levels_required"},
+    "possessive": {"holder", "of", "connectors", "heads", "levels_required", "levels_consistent"},
     "pair": {"lemmas", "members"},
     "hierarchy": {"holder", "of", "levels_required"},
-    "entail": {"from", "subject", "object"},
+    "entail": {"from", "subject", "object", "levels_consistent"},
     "closure": {"over"},
 }
 ROLE_FORMS = ("appositive", "suffix", "copula", "appoint", "serve")
