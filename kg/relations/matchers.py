@@ -365,12 +365,17 @@ def match_roles(s: Sentence, rules: Sequence[Rule], emit: Emit) -> None:
             holders.extend(_described(s, head))
         if not holders:
             continue
+        chain = None
         for _tok, rs in items:
             for rule in rs:
                 for holder, pred, form in holders:
                     if form not in rule.forms:
                         continue
                     sides = suffix_of if form == "suffix" else of
+                    if rule.pattern.get("of_chain") and form != "suffix":
+                        if chain is None:
+                            chain = _place_chain(s, _mention_start(s, of_tok) if of_tok is not None else start)
+                        sides = list(sides or ()) + chain
                     for x in sides or ():
                         if x.key == holder.key:
                             continue
@@ -381,6 +386,28 @@ def match_roles(s: Sentence, rules: Sequence[Rule], emit: Emit) -> None:
                                 continue
                             h, o = x, holder
                         emit(rule, h, o, pred, (x.token, holder.token, end))
+
+
+def _place_chain(s: Sentence, start: int, hops: int = 3) -> list[Ref]:
+    """The larger places the place name starting at token ``start`` is listed under: オランダ・
+    北ホラント州…, フランスのパリ, ノルウェー、テレマルク県ボー (the name needs no mention)."""
+    doc = s.doc
+    ends = {m[1] - 1: m for m in s.mentions}
+    out: list[Ref] = []
+    if start not in s.ent:  # テレマルク|県ボー出身: the unrecognised name's tokens before its bunsetsu
+        k = 0
+        while k < 3 and start - 1 >= s.span.start and start - 1 not in s.ent and doc[start - 1].pos_ in ("NOUN", "PROPN"):
+            start -= 1
+            k += 1
+    while hops > 0:
+        j = start - 1
+        if j < s.span.start or doc[j].text not in ("、", "・", "の") or j - 1 not in ends:
+            break
+        m = ends[j - 1]
+        out.append(Ref(m[2], _head_of(s, m[0], m[1]), "", False))
+        start = m[0]
+        hops -= 1
+    return out
 
 
 def _topic_before(s: Sentence, i: int) -> list[Ref]:

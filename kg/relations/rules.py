@@ -14,7 +14,8 @@ Kinds (the matchers live in matchers.py and are registered by name):
   normalised (passive: the が-phrase fills the を-slot and によって/から/に the が-slot).
 - ``role``: a title noun (``titles``, or any noun GiNZA labels with one of ``title_ner``) relating
   its ``holder`` to the ``of`` entity: XのTITLEであるZ, X TITLEのZ, ZはXのTITLEだ, ZがXのTITLEに
-  就任する, ZをXのTITLEに選ぶ, ZがXのTITLEを務める.
+  就任する, ZをXのTITLEに選ぶ, ZがXのTITLEを務める; ``of_chain``: the larger places X is listed
+  under count as X too (オランダ・北ホラント州X出身).
 - ``possessive``: X の Z with X and Z of the given classes (MicrosoftのAzure), also ZはXのN where
   N is one of ``heads`` ("*": any noun); ``levels_required``: Z is an administrative division
   below X; ``levels_consistent``: the levels of the place names do not contradict Z in X.
@@ -48,7 +49,7 @@ RELATED = "related"
 _RULE_KEYS = {"id", "description", "kind", "relation", "confidence", "examples", "pattern", "direction", "voice", "measured"}
 _PATTERN_KEYS = {
     "frame": {"lemmas", "subject", "object"},
-    "role": {"titles", "title_ner", "holder", "of", "forms"},
+    "role": {"titles", "title_ner", "holder", "of", "forms", "of_chain"},
     "possessive": {"holder", "of", "connectors", "heads", "levels_required", "levels_consistent"},
     "pair": {"lemmas", "members"},
     "hierarchy": {"holder", "of", "levels_required"},
