@@ -8,10 +8,12 @@ stages (mentions, entities, relations).
 Documents go through in batches; a document already in the parse cache (``kg.cache``) is read
 from there, and the model is loaded only when some document is not.
 
-``load_model`` adds one small component before GiNZA's parser, ``kg_bracket_sentences``: no
-sentence starts inside a closed pair of brackets (and one always starts after 。 outside them),
-so 「片岡一則(かたおかかずのり、1950年11月27日-)は…」 and 「最大の投資家(…と考えられている)で
-あるMicrosoft」 stay one sentence (spaCy's parser keeps a preset ``is_sent_start = False``). Its name and version are part of the parse signature.
+``load_model`` adds one small component before GiNZA's parser, ``kg_bracket_sentences``: a
+sentence starts only after 。！？ (always, outside brackets), a line break or a bracket closing a
+sentence — never inside a closed pair of brackets nor mid-text, so 「片岡一則(かたおかかずのり、
+1950年11月27日-)は…」, 「最大の投資家(…と考えられている)であるMicrosoft」 and 「カナダの都市トロントで
+育った」 stay one sentence (spaCy's parser keeps a preset ``is_sent_start``). Its name and version
+are part of the parse signature.
 """
 
 from __future__ import annotations
@@ -46,7 +48,7 @@ BATCH_DOCUMENTS = 16
 # The component kg adds before GiNZA's parser, and the version of its logic (bump on change: the
 # parse cache is keyed by it).
 BRACKET_COMPONENT = "kg_bracket_sentences"
-BRACKET_COMPONENT_VERSION = "2"
+BRACKET_COMPONENT_VERSION = "3"
 _BRACKETS = {"(": ")", "（": "）", "「": "」", "『": "』", "〈": "〉", "《": "》", "【": "】", "［": "］", "[": "]"}
 _BRACKET_MAX_CHARS = 200  # a longer "bracket" is more likely an unclosed one than a parenthesis
 # Installed packages whose versions a parse depends on, besides the model itself.
@@ -145,24 +147,22 @@ _SENTENCE_END = {"。", "．", "！", "？", "!", "?"}
 
 
 def mark_bracket_sentences(doc):
-    """No sentence starts inside a bracket pair, nor right after it unless a sentence ended
-    before it or inside it (「…。」次の文); outside brackets, one starts after 。！？ (GiNZA
-    sometimes runs 「…実業家。元…選手。」 together). The parser keeps a preset ``is_sent_start``."""
-    n = len(doc)
+    """Sentences start only where one can: after 。！？ outside brackets (always: GiNZA sometimes
+    runs 「…実業家。元…選手。」 together), after a line break, or after a bracket closing a sentence
+    (「…。」次の文) — never inside a bracket pair nor mid-text (GiNZA cuts 「カナダの都市|トロントで
+    育った。」). The parser keeps a preset ``is_sent_start``."""
     spans = bracket_spans(doc)
-    inside = {i for start, end in spans for i in range(start, end + 1)}
-    for t in doc[:-1]:
-        if t.text in _SENTENCE_END and t.i not in inside:
-            nxt = doc[t.i + 1]
-            if not nxt.is_space and not nxt.is_punct:
-                nxt.is_sent_start = True
-    for start, end in spans:
-        for i in range(start + 1, end + 1):
-            doc[i].is_sent_start = False
-        after = end + 1
-        ended = doc[end - 1].text in _SENTENCE_END or start > 0 and doc[start - 1].text in _SENTENCE_END
-        if after < n and not ended and not doc[after].is_space:
-            doc[after].is_sent_start = False
+    inside = {i for start, end in spans for i in range(start + 1, end + 1)}
+    ended = {end for start, end in spans if doc[end - 1].text in _SENTENCE_END or start > 0 and doc[start - 1].text in _SENTENCE_END}
+    for t in doc[1:]:
+        prev = doc[t.i - 1]
+        if t.i in inside:
+            t.is_sent_start = False
+        elif prev.text in _SENTENCE_END:
+            if not t.is_space and not t.is_punct:
+                t.is_sent_start = True
+        elif not (prev.is_space or "\n" in prev.text or t.is_space or prev.i in ended):
+            t.is_sent_start = False
     return doc
 
 

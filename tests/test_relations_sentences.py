@@ -1,6 +1,6 @@
 """Sentence boundaries the relation stage relies on: kg's bracket component in the parse pipeline
 (kg.parse.mark_bracket_sentences) keeps a parenthesis, a quotation and what follows them in one
-sentence, and starts a sentence after 。 outside brackets."""
+sentence, starts a sentence after 。 outside brackets and nowhere mid-text."""
 
 from __future__ import annotations
 
@@ -23,6 +23,8 @@ from kg.parse import BRACKET_COMPONENT, bracket_spans, parse_signature
         ("彼は「今日は晴れ。明日も晴れ。」と述べた。次の文。", ["彼は「今日は晴れ。明日も晴れ。」と述べた。", "次の文。"]),
         ("「今日は晴れ。」次の文。", ["「今日は晴れ。」", "次の文。"]),
         ("開き括弧(だけの文。閉じない。", ["開き括弧(だけの文。", "閉じない。"]),
+        # GiNZA alone cuts this one mid-text, after 都市
+        ("カナダの都市トロントで育った。次の文。", ["カナダの都市トロントで育った。", "次の文。"]),
     ],
 )
 def test_parse_sentences_do_not_start_inside_brackets(nlp, text, sentences):

@@ -220,6 +220,13 @@ def _of_side(s: Sentence, start: int) -> tuple[list[Ref], int | None]:
         k -= 1
     if k < s.span.start:
         return [], None
+    if doc[k].text == "の" and k - 1 >= s.span.start and doc[k - 1].text == "目":
+        # 長渕剛の5枚目のシングル: past the ordinal to the owner's の
+        j = k - 2
+        while j >= s.span.start and (doc[j].like_num or "助数詞" in doc[j].tag_):
+            j -= 1
+        if j < k - 2 and doc[j].text == "の":
+            k = j
     if doc[k].text == "の" and doc[k].pos_ == "ADP" and k - 1 >= s.span.start:
         return list(s.refs(doc[k - 1])), k - 1
     # 綾辻行人による小説: the agent of the work
@@ -483,6 +490,11 @@ def match_possessives(s: Sentence, rules: Sequence[Rule], emit: Emit) -> None:
                     # ZはXのYN past a name Y of another kind (日本のフランス文学者)
                     n = _predicate_noun(s, nxt, starts)
                     if n is not None and n.i not in s.ent and (n.lemma_ in rule.heads or "*" in rule.heads):
+                        named = starts.get(n.i + 1)
+                        if named is not None:
+                            # カナダの都市トロント: the name right after the head noun
+                            _possessive(s, rule, xs, Ref(named[2], _head_of(s, named[0], named[1]), "", False), None, emit)
+                            continue
                         sub = _copula_subject(s, n)
                         for z in sub.refs if sub is not None else ():
                             _possessive(s, rule, xs, z, n, emit)

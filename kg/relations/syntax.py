@@ -160,16 +160,20 @@ class Sentence:
         return p
 
     def paren_owner(self) -> dict[int, tuple[str, int]]:
-        """Tokens inside a parenthesis right after a name -> (that name's key, its last token)."""
+        """Tokens inside a parenthesis right after a name (or its closing quote: 『白夜行』(びゃくやこう))
+        -> (that name's key, its last token)."""
         if self._owner is not None:
             return self._owner
         out: dict[int, tuple[str, int]] = {}
         ends = {e - 1: key for _s, e, key in self.mentions}
         for t in self.span:
-            if t.text in _PARENS and t.i - 1 in ends:
+            if t.text not in _PARENS:
+                continue
+            last = t.i - 1 if t.i - 1 in ends else t.i - 2 if t.i - 2 in ends and self.doc[t.i - 1].text in ("』", "」") else None
+            if last is not None:
                 close = self._after_paren(t.i)
                 for j in range(t.i, min(close, self.span.end)):
-                    out.setdefault(j, (ends[t.i - 1], t.i - 1))
+                    out.setdefault(j, (ends[last], last))
         self._owner = out
         return out
 
