@@ -591,8 +591,8 @@ def _levels_consistent(s: Sentence, x: Ref, z: Ref) -> bool:
         span = s.mention_span(r)
         if span is None:
             return None
-        text = s.doc[span[0]:span[1]].text
-        return _suffix_level(s, text) or place_level(s, span[0], span[1], text)
+        end, text = _without_part(s, span[0], span[1], s.doc[span[0]:span[1]].text)
+        return _suffix_level(s, text) or place_level(s, span[0], end, text)
 
     return not (level(z) == 1 and level(x) is not None)
 
@@ -638,7 +638,9 @@ def match_pairs(s: Sentence, rules: Sequence[Rule], emit: Emit) -> None:
 
 def place_level(s: Sentence, start: int, end: int, text: str) -> int | None:
     """1 for a country (GiNZA's Country label or Sudachi's place-name-country tag), else the level
-    of the name's suffix (州 2, 県 3, 市 4...: lexicon place_levels), else None."""
+    of the name's suffix (州 2, 県 3, 市 4...: lexicon place_levels), else None. A part word ending
+    the name (インド西部, テキサス州中部: lexicon place_parts) does not change the level."""
+    end, text = _without_part(s, start, end, text)
     last = s.doc[end - 1]
     if last.tag_.endswith("地名-国"):
         return 1  # チェコ共和国, アメリカ合衆国: the name ends in a country
@@ -646,6 +648,13 @@ def place_level(s: Sentence, start: int, end: int, text: str) -> int | None:
     if level is None and last.ent_type_ == "Country":
         return 1
     return level
+
+
+def _without_part(s: Sentence, start: int, end: int, text: str) -> tuple[int, str]:
+    """The name without a part word ending it (タタールスタン共和国北東部 -> タタールスタン共和国)."""
+    if end - start > 1 and s.doc[end - 1].text in s.lex.place_parts:
+        return end - 1, s.doc[start:end - 1].text
+    return end, text
 
 
 def _suffix_level(s: Sentence, text: str) -> int | None:
