@@ -128,6 +128,9 @@ def _fold_kana(k: str) -> str:
     return k.translate(table)
 
 
+SUBCLASS_SHARE = 0.5
+
+
 def class_of(evidence: Iterable[tuple[str, int, str]]) -> str | None:
     """The class with the most evidence weight; subclasses add their weight to their parent's."""
     scores: Counter = Counter()
@@ -136,9 +139,12 @@ def class_of(evidence: Iterable[tuple[str, int, str]]) -> str | None:
     if not scores:
         return None
     best = max(sorted(scores), key=lambda c: scores[c])
-    # prefer a subclass (Company) over its parent (Organization) when both have support
+    # prefer a subclass (Company) over its parent (Organization) when it has at least
+    # SUBCLASS_SHARE of the parent's support: GiNZA's weak Company label does not overrule the
+    # typer's confident Organization (a football club, a league)
+    top = scores[best]
     for cls in sorted(scores):
-        if cls != best and is_a(cls, {best}) and scores[cls] > 0:
+        if cls != best and is_a(cls, {best}) and scores[cls] >= SUBCLASS_SHARE * top:
             best = cls
     return best
 

@@ -302,11 +302,12 @@ def sentence_spans(sent, crf: Sequence[tuple[int, int, str]], toks=None) -> dict
 
     toks = toks if toks is not None else list(sent)
     doc = sent.doc
-    for a, b, cls in crf:
-        ev: list = []
-        start, end = _trim(toks, sent.start + a, sent.start + b, ev)
-        if start < end:
-            add(start, end, f"crf:{cls}", ev)
+    for a0, b0, cls in crf:
+        for a, b in _pieces(toks, a0, b0):
+            ev: list = []
+            start, end = _trim(toks, sent.start + a, sent.start + b, ev)
+            if start < end:
+                add(start, end, f"crf:{cls}", ev)
     for source, fn in (("gaz", _gazetteer_spans), ("ner", _ner_spans), ("run", _name_runs), ("quote", _quoted),
                        ("compound", _compounds)):
         found: list = []
@@ -316,6 +317,20 @@ def sentence_spans(sent, crf: Sequence[tuple[int, int, str]], toks=None) -> dict
     for (start, end), info in out.items():
         _head_evidence("".join(t.text_with_ws for t in toks[start - sent.start:end - sent.start]), info.evidence)
     return out
+
+
+_LIST_COMMAS = {"、", ",", "，"}
+
+
+def _pieces(toks, a: int, b: int) -> list[tuple[int, int]]:
+    """A tagged span cut at list commas: 帝王賞、マイルチャンピオンシップ南部杯 names two things."""
+    out, start = [], a
+    for k in range(a, b):
+        if toks[k].text in _LIST_COMMAS:
+            out.append((start, k))
+            start = k + 1
+    out.append((start, b))
+    return [(x, y) for x, y in out if x < y]
 
 
 CUE_FLOOR = 0.15  # below this the typer overrules an honorific, affix or head word too
@@ -357,10 +372,28 @@ def choose(sent, spans: dict[tuple[int, int], SpanInfo], toks=None) -> list[tupl
             continue
         if all(o[1] <= start or o[0] >= end or o in inside for o in out) and -key[2] > max(o[3] for o in inside) + OVERRIDE_MARGIN:
             out = [o for o in out if o not in inside] + [(start, end, ev, -key[2])]
-    return sorted((s0, e0, ev) for s0, e0, ev, _p in out)
+    return sorted(_given_names(sent.doc, spans, [(s0, e0, ev) for s0, e0, ev, _p in out]))
 
 
 OVERRIDE_MARGIN = 0.2
+
+
+def _given_names(doc, spans: dict[tuple[int, int], SpanInfo], out: list) -> list:
+    """A kept span that starts with a given name (人名-名) grows to a candidate that ends with it
+    and adds only words of its bunsetsu no span holds: the tokenizer split 十時裕樹 into 十|時|裕樹,
+    and 裕樹 alone is not the name."""
+    labels = doc.user_data.get("bunsetu_bi_labels") or []
+    taken = {i for s0, e0, _ev in out for i in range(s0, e0)}
+    grown = []
+    for start, end, ev in out:
+        if doc[start].tag_.startswith("名詞-固有名詞-人名-名") and start < len(labels) and labels[start] != "B":
+            wider = [s0 for (s0, e0) in spans if e0 == end and s0 < start and taken.isdisjoint(range(s0, start))
+                     and all(k < len(labels) and labels[k] != "B" for k in range(s0 + 1, start + 1))]
+            if wider:
+                s0 = min(wider)
+                start, ev = s0, list(ev) + spans[(s0, end)].evidence
+        grown.append((start, end, ev))
+    return grown
 
 
 def _affixes(doc, start: int, end: int, taken: set[int], ev: list) -> tuple[int, int, int, int]:

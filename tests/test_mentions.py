@@ -122,3 +122,28 @@ def test_mentions_a_name_ending_in_a_head_word_takes_its_class(detect, text, spa
     found = _by_text(detect(text))
     assert span in found, sorted(found)
     assert cls in _classes(found[span])
+
+
+@pytest.mark.parametrize(
+    "text,spans",
+    [
+        ("2004年は帝王賞、マイルチャンピオンシップ南部杯での3着があった。", {"帝王賞", "マイルチャンピオンシップ南部杯"}),
+    ],
+)
+def test_mentions_never_span_a_list_comma(detect, text, spans):
+    found = _by_text(detect(text))
+    assert not any("、" in t for t in found), sorted(found)
+    assert spans <= set(found), sorted(found)
+
+
+@pytest.mark.parametrize(
+    "text,span,part",
+    [
+        ("ソニーグループの社長である十時裕樹氏は、米国の映画会社を買収する計画はないと語った。", "十時裕樹", "裕樹"),
+        ("ソニーグループの十時裕樹社長は新しい方針を発表した。", "十時裕樹", "裕樹"),
+    ],
+)
+def test_mentions_a_given_name_takes_the_surname_the_tokenizer_split_off(detect, text, span, part):
+    found = _by_text(detect(text))
+    assert span in found and part not in found, sorted(found)
+    assert "Person" in _classes(found[span])
