@@ -22,7 +22,7 @@ from rapidfuzz.distance import Levenshtein
 from . import lexicon
 from .mentions import Candidate
 from .model import Entity, Mention, ResolvedEntity
-from .vocab import compatible, is_a, top_class
+from .vocab import classes, compatible, is_a, top_class
 
 _KANA_ONLY = re.compile(r"^[\u30a0-\u30ff]+$")
 _LATIN_NAME = re.compile(r"^[A-Za-z][A-Za-z0-9.\-&' ]*$")
@@ -139,12 +139,16 @@ def class_of(evidence: Iterable[tuple[str, int, str]]) -> str | None:
     if not scores:
         return None
     best = max(sorted(scores), key=lambda c: scores[c])
-    # prefer a subclass (Company) over its parent (Organization) when it has at least
-    # SUBCLASS_SHARE of the parent's support: GiNZA's weak Company label does not overrule the
-    # typer's confident Organization (a football club, a league)
+    # prefer a subclass (Work) over its parent (Product) when both have support; where the two
+    # are different labels of the span typer (kg:stockmarkType: Company 法人名 vs Organization
+    # その他の組織名), the parent is a vote against the subclass, which then needs SUBCLASS_SHARE
+    # of its support (GiNZA's weak Company does not overrule the typer's Organization for a club)
+    info = classes()
     top = scores[best]
     for cls in sorted(scores):
-        if cls != best and is_a(cls, {best}) and scores[cls] >= SUBCLASS_SHARE * top:
+        if cls == best or not is_a(cls, {best}) or scores[cls] <= 0:
+            continue
+        if info[cls].stockmark_type == info[best].stockmark_type or scores[cls] >= SUBCLASS_SHARE * top:
             best = cls
     return best
 
