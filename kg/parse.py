@@ -53,9 +53,9 @@ _BRACKETS = {"(": ")", "（": "）", "「": "」", "『": "』", "〈": "〉", "
 _BRACKET_MAX_CHARS = 200  # a longer "bracket" is more likely an unclosed one than a parenthesis
 # Installed packages whose versions a parse depends on, besides the model itself.
 _PARSER_PACKAGES = ("spacy", "thinc", "ginza", "sudachipy", "sudachidict-core", "sudachidict-small", "sudachidict-full")
-# Thread pools of numpy's BLAS, OpenMP and friends. GiNZA's matrices are small: a second BLAS
-# thread only spins (measured on 2 cores: ~10% more CPU for the same parse), and worker
-# processes already use every core.
+# Thread pools of numpy's BLAS, OpenMP and friends. GiNZA's matrices are small: a second
+# OpenBLAS thread does no work, yet with it the same parse costs about 8% more CPU (BENCHMARKS.md,
+# Throughput); and worker processes already use every core.
 THREAD_VARS = ("OMP_NUM_THREADS", "OPENBLAS_NUM_THREADS", "MKL_NUM_THREADS", "BLIS_NUM_THREADS",
                "VECLIB_MAXIMUM_THREADS", "NUMEXPR_NUM_THREADS")
 
