@@ -136,24 +136,24 @@ _INTEGER_TEXT = {
 def _count(store: ox.Store, predicates, condition: str, graph) -> int:
     """How many objects of ``predicates`` meet ``condition`` (on ?o) in what is dumped: every
     graph (``graph`` None), the union as one graph (``graph`` "union"), or one graph."""
-    values = " ".join(f"<{p}>" for p in predicates)
-    if graph == "union":
-        where, union = f"SELECT DISTINCT ?s ?p ?o WHERE {{ VALUES ?p {{ {values} }} ?s ?p ?o FILTER({condition}) }}", True
-        where = "{ " + where + " }"
+    pattern = f"VALUES ?p {{ {' '.join(f'<{p}>' for p in predicates)} }}"
+    if graph == "union":  # each triple once, however many graphs hold it
+        where = f"{{ SELECT DISTINCT ?s ?p ?o WHERE {{ {pattern} ?s ?p ?o FILTER({condition}) }} }}"
     elif graph is None:
-        where = f"{{ VALUES ?p {{ {values} }} {{ GRAPH ?g {{ ?s ?p ?o }} }} UNION {{ ?s ?p ?o }} FILTER({condition}) }}"
-        union = False
+        where = f"{{ {pattern} {{ GRAPH ?g {{ ?s ?p ?o }} }} UNION {{ ?s ?p ?o }} FILTER({condition}) }}"
     else:
         scope = "" if isinstance(graph, ox.DefaultGraph) else f"GRAPH <{graph.value}>"
-        where, union = f"{{ VALUES ?p {{ {values} }} {scope} {{ ?s ?p ?o }} FILTER({condition}) }}", False
-    (row,) = store.query(f"SELECT (COUNT(*) AS ?n) WHERE {where}", use_default_graph_as_union=union)
+        where = f"{{ {pattern} {scope} {{ ?s ?p ?o }} FILTER({condition}) }}"
+    (row,) = store.query(f"SELECT (COUNT(*) AS ?n) WHERE {where}", use_default_graph_as_union=graph == "union")
     return int(row["n"].value)
 
 
 def restore_dump(store: ox.Store, data: bytes, syntax: str = "nt", graph=None) -> bytes:
-    """``restore`` for a dump of ``store`` (``graph``: None for the whole dataset, "union" for
-    the union as one graph, or the one graph dumped), with the passes the store says are not
-    needed skipped and the integer datatypes put back by one replace where that is exact."""
+    """pyoxigraph's dump ``data`` of ``store`` (``syntax`` "nt" for N-Triples/N-Quads, "turtle"
+    for Turtle/TriG with the project prefixes, "jsonld" for its expanded JSON-LD; ``graph`` None
+    for the whole dataset, "union" for the union as one graph, or the one graph dumped) with the
+    builder's datatypes back: the passes the store says are not needed skipped, and the integer
+    datatypes put back by one replace where that is exact."""
     global _PATTERNS
     if _PATTERNS is None:
         _PATTERNS = _restore_patterns()

@@ -59,7 +59,7 @@ import pyoxigraph as ox
 from .errors import StoreError
 from .oxi import to_ox as _ox
 from .model import DocExtraction, Document, Entity, Fact, Mention, ResolvedEntity, Sentence
-from .vocab import ID_NS, KG, NIF, PREFIXES, relations, resource_path
+from .vocab import ID_NS, KG, NIF, relations, resource_path
 
 log = logging.getLogger(__name__)
 
