@@ -22,7 +22,7 @@ import re
 from dataclasses import dataclass
 
 import pyoxigraph as ox
-from rdflib import RDF, RDFS, XSD, BNode, Graph, Literal, URIRef
+from rdflib import RDF, RDFS, XSD, Graph, Literal, URIRef
 from rdflib.collection import Collection
 from rdflib.namespace import SH
 
@@ -213,8 +213,6 @@ def _sparql_dataset(store: ox.Store, onto: Graph, owned: bool) -> ox.Store:
 
 def validate_sparql(store: ox.Store, *, owned: bool = False) -> ValidationResult:
     """The shapes run as SPARQL queries by pyoxigraph; the report as pyshacl writes it."""
-    from pyshacl.rdfutil import stringify_node
-
     from .oxi import from_ox, restore_literal
 
     sg, onto = shapes(), ontology()
@@ -233,13 +231,22 @@ def validate_sparql(store: ox.Store, *, owned: bool = False) -> ValidationResult
                 value = restore_literal(str(check.path), value)
             focus, value_node = from_ox(this), from_ox(value) if value is not None else None
             message = check.message if check.message is not None else _generic(check, sg, dg, focus, value_node)
-            descs.append(_describe(check, sg, dg, focus, value_node, message, stringify_node))
+            descs.append(_describe(check, sg, dg, focus, value_node, message))
     descs.sort()
     conforms = not descs
     text = f"Validation Report\nConforms: {conforms}\n"
     if descs:
         text += f"Results ({len(descs)}):\n" + "".join(descs)
     return ValidationResult(conforms, text, len(descs))
+
+
+_GENERIC = {  # pyshacl's message when the shape has no sh:message: component -> (parameter, text before it)
+    "DatatypeConstraintComponent": (SH.datatype, "Value is not Literal with datatype "),
+    "NodeKindConstraintComponent": (SH.nodeKind, "Value is not of Node Kind "),
+    "ClassConstraintComponent": (SH["class"], "Value does not have class "),
+    "MinInclusiveConstraintComponent": (SH.minInclusive, "Value is not >= "),
+    "MaxInclusiveConstraintComponent": (SH.maxInclusive, "Value is not <= "),
+}
 
 
 def _generic(check: _Check, sg: Graph, dg: Graph, focus, value) -> str:
@@ -250,23 +257,19 @@ def _generic(check: _Check, sg: Graph, dg: Graph, focus, value) -> str:
         low = check.component.startswith("Min")
         bound = sg.value(shape, SH.minCount if low else SH.maxCount)
         return f"{'Less' if low else 'More'} than {bound} values on {stringify_node(dg, focus)}->{stringify_node(sg, check.path)}"
-    if check.component == "DatatypeConstraintComponent":
-        return f"Value is not Literal with datatype {stringify_node(sg, sg.value(shape, SH.datatype))}"
-    if check.component == "NodeKindConstraintComponent":
-        return f"Value is not of Node Kind {stringify_node(sg, sg.value(shape, SH.nodeKind))}"
-    if check.component == "ClassConstraintComponent":
-        return f"Value does not have class {stringify_node(sg, sg.value(shape, SH['class']))}"
-    if check.component == "MinInclusiveConstraintComponent":
-        return f"Value is not >= {stringify_node(sg, sg.value(shape, SH.minInclusive))}"
-    if check.component == "MaxInclusiveConstraintComponent":
-        return f"Value is not <= {stringify_node(sg, sg.value(shape, SH.maxInclusive))}"
+    if check.component in _GENERIC:
+        parameter, text = _GENERIC[check.component]
+        return text + stringify_node(sg, sg.value(shape, parameter))
     if check.component == "InConstraintComponent":
         members = [stringify_node(sg, m) for m in Collection(sg, sg.value(shape, SH["in"]))]
         return f"Value {stringify_node(dg, value)} not in list {members}"
     return ""
 
 
-def _describe(check: _Check, sg: Graph, dg: Graph, focus, value, message: str, stringify_node) -> str:
+def _describe(check: _Check, sg: Graph, dg: Graph, focus, value, message: str) -> str:
+    """One result as pyshacl writes it in its report text."""
+    from pyshacl.rdfutil import stringify_node
+
     desc = (f"Constraint Violation in {check.component} ({SH[check.component]}):\n\tSeverity: sh:Violation\n"
             f"\tSource Shape: {stringify_node(sg, check.shape)}\n\tFocus Node: {stringify_node(dg, focus)}\n")
     if value is not None:
