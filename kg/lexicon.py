@@ -78,6 +78,7 @@ def gazetteer() -> dict[str, GazetteerEntry]:
     return out
 
 
+@lru_cache(maxsize=65536)
 def name_key(text: str) -> str:
     """The form names are compared in: NFKC, Latin case-folded, spaces and middle dots removed."""
     t = nfkc(text).casefold()

@@ -320,15 +320,23 @@ def sentence_spans(sent, crf: Sequence[tuple[int, int, str]], toks=None) -> dict
 
 
 _LIST_COMMAS = {"、", ",", "，"}
+_LIST_JOINS = {"・", "･", "&", "＆"}
+_NOT_KANA = re.compile(r"[^\u30a0-\u30ff\u3040-\u309f・･]")
 
 
 def _pieces(toks, a: int, b: int) -> list[tuple[int, int]]:
-    """A tagged span cut at list commas: 帝王賞、マイルチャンピオンシップ南部杯 names two things."""
+    """A tagged span cut into the names it lists: at commas (帝王賞、マイルチャンピオンシップ南部杯),
+    and at a middle dot or ampersand between words that are not both all kana (ロイター通信・AP通信,
+    西沢・高木; but ジョン・スミス is one name, and so is ANA・ホテルズ)."""
+    joins = [k for k in range(a + 1, b - 1) if toks[k].text in _LIST_JOINS]
+    edges = [a - 1, *joins, b]
+    words = ["".join(t.text for t in toks[edges[n] + 1:edges[n + 1]]) for n in range(len(edges) - 1)]
+    cuts = {k for k in range(a, b) if toks[k].text in _LIST_COMMAS}
+    cuts.update(k for n, k in enumerate(joins) if _NOT_KANA.search(words[n]) and _NOT_KANA.search(words[n + 1]))
     out, start = [], a
-    for k in range(a, b):
-        if toks[k].text in _LIST_COMMAS:
-            out.append((start, k))
-            start = k + 1
+    for k in sorted(cuts):
+        out.append((start, k))
+        start = k + 1
     out.append((start, b))
     return [(x, y) for x, y in out if x < y]
 

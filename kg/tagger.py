@@ -1,8 +1,9 @@
 """A learned mention tagger: a linear-chain CRF over GiNZA tokens, one of the mentions stage's
 sources of spans and class evidence.
 
-Features are the token's surface, lemma, part of speech, character classes and affixes,
-GiNZA's ENE label, bunsetsu and quote position, and the same of its neighbours. Labels are BIO
+Features are the token's surface, lemma, part of speech, character classes and affixes, word
+cluster (k-means of GiNZA's word vectors, ontologies/word-clusters.npz), GiNZA's ENE label,
+bunsetsu and quote position, and the same of its neighbours. Labels are BIO
 tags over the classes of ontologies/kg.ttl (``B-Person``, ``I-Company``...). The model
 (ontologies/mention-crf.model) is trained reproducibly by ``scripts/train_tagger.py`` on the
 train split of stockmark's Wikipedia NER data and read with python-crfsuite; tagging is offline
@@ -61,13 +62,14 @@ def _char_class(ch: str) -> str:
 _RUNS = re.compile(r"(.)\1+")
 
 
+@lru_cache(maxsize=65536)
 def _shape(text: str) -> str:
     return _RUNS.sub(r"\1", "".join(_char_class(c) for c in text))[:6]
 
 
-_LEX_SELF = ("w", "l", "t", "t2", "p", "s", "f1", "f2", "e1", "e2", "e3", "n")
-_LEX_NEAR = ("w", "l", "t2", "s", "e1")
-_LEX_FAR = ("w", "t2")
+_LEX_SELF = ("w", "l", "t", "t2", "p", "s", "f1", "f2", "e1", "e2", "e3", "n", "c")
+_LEX_NEAR = ("w", "l", "t2", "s", "e1", "c")
+_LEX_FAR = ("w", "t2", "c")
 _CTX_SELF = ("ent", "q", "b", "d", "bp", "sa")
 _CTX_NEAR = ("ent", "b", "bp")
 _CTX_FAR = ("et",)
@@ -75,7 +77,7 @@ _OFFSETS = (-1, 1, -2, 2)
 
 
 @lru_cache(maxsize=65536)
-def _lexical(text: str, lemma: str, tag: str, pos: str):
+def _lexical(text: str, lemma: str, tag: str, pos: str, cluster: int):
     """Features of a token's form, the same wherever it occurs: its own, and as seen from each
     neighbour offset. Cached, since words repeat."""
     text = unicodedata.normalize("NFKC", text)
@@ -92,6 +94,7 @@ def _lexical(text: str, lemma: str, tag: str, pos: str):
         "e2": text[-2:] if len(text) > 1 else "",
         "e3": text[-3:] if len(text) > 2 else "",
         "n": str(min(len(text), 6)),
+        "c": str(cluster),
     }
     own = tuple(f"{k}={v[k]}" for k in _LEX_SELF)
     seen = {off: tuple(f"{off}:{k}={v[k]}" for k in (_LEX_NEAR if abs(off) == 1 else _LEX_FAR)) for off in _OFFSETS}
@@ -117,6 +120,7 @@ def sentence_features(tokens) -> list[list[str]]:
     ud = tokens[0].doc.user_data if tokens else {}
     positions = ud.get("bunsetu_position_types") or []
     subs = ud.get("sub_tokens") or []
+    clusters = word_clusters(tokens)
     depth = 0
     lex, ctx, ents = [], [], []
     for t in tokens:
@@ -133,7 +137,7 @@ def sentence_features(tokens) -> list[list[str]]:
         ents.append(ent)
         ctx.append(_context(ent, et or "O", "1" if depth > 0 else "0", "1" if i in bunsetu_starts else "0", t.dep_,
                             positions[i] if i < len(positions) else "", sub))
-        lex.append(_lexical(text, t.lemma_, t.tag_, t.pos_))
+        lex.append(_lexical(text, t.lemma_, t.tag_, t.pos_, clusters[len(lex)]))
         if text in _OPEN:
             depth += 1
     n = len(tokens)
@@ -172,7 +176,8 @@ def _bunsetu_starts(tokens) -> set[int]:
 def span_features(tokens, a: int, b: int, sources=()) -> list[str]:
     """Features of the span ``tokens[a:b]`` for the span typer: who proposed it (``sources``:
     crf:Class, gaz, ner, run, quote), its words, its last characters (the head of a Japanese
-    name: 駅, 党, 社, 大学), GiNZA's labels inside, the words around."""
+    name: 駅, 党, 社, 大学), GiNZA's labels inside, the words around, and the word clusters and
+    content words within ``CONTEXT`` tokens (what the sentence is about: 発売, 選挙, 出場)."""
     span = tokens[a:b]
     text = unicodedata.normalize("NFKC", "".join(t.text_with_ws for t in span).strip())
     last, first = span[-1], span[0]
@@ -197,11 +202,54 @@ def span_features(tokens, a: int, b: int, sources=()) -> list[str]:
     srcs = sorted(sources) or ["none"]
     f.extend(f"src={x}" for x in srcs)
     f.append("srcs=" + "+".join(x.split(":")[0] for x in srcs))
+    lo, hi = max(0, a - CONTEXT), min(len(tokens), b + CONTEXT)
+    clusters = word_clusters(tokens[lo:hi])
+    f.append(f"Lc={clusters[b - 1 - lo]}")
+    f.append(f"Fc={clusters[a - lo]}")
+    f.extend(f"wc={c}" for c in clusters[a - lo:b - lo])
+    for j in range(lo, hi):
+        if (j < a or j >= b) and tokens[j].pos_ in _CONTENT:
+            f.append(f"cw={tokens[j].lemma_}")
+            f.append(f"cc={clusters[j - lo]}")
     head = last.head
     if head.i != last.i and not (span[0].i <= head.i <= span[-1].i):
         f.append(f"h={head.lemma_}")
         f.append(f"hd={last.dep_}|{head.lemma_}")
     return f
+
+
+CONTEXT = 6  # words either side of a span whose lemmas and clusters the typer sees
+_CONTENT = {"NOUN", "PROPN", "VERB", "ADJ"}
+CLUSTERS_FILE = "word-clusters.npz"
+
+
+@lru_cache(maxsize=1)
+def _clusters():
+    """(sorted word hashes, cluster of each): the k-means cluster of every word GiNZA has a
+    vector for, keyed by spaCy's hash of its text, so that a Doc read back from the cache
+    without vectors gets the same features (built by ``scripts/train_tagger.py --clusters``)."""
+    import numpy
+
+    with resource_path("kg.ontologies", CLUSTERS_FILE).open("rb") as f:
+        data = numpy.load(f)
+        return data["keys"], data["clusters"]
+
+
+def word_clusters(tokens) -> list[int]:
+    """The word cluster of each token, by its surface, else its normalised form; -1 for none."""
+    return [_cluster_of(t.orth, t.norm) for t in tokens]
+
+
+@lru_cache(maxsize=65536)
+def _cluster_of(orth: int, norm: int) -> int:
+    import numpy
+
+    keys, clusters = _clusters()
+    for key in (orth, norm):
+        at = int(keys.searchsorted(numpy.uint64(key)))
+        if at < len(keys) and int(keys[at]) == key:
+            return int(clusters[at])
+    return -1
 
 
 def _open(name: str):
@@ -225,7 +273,7 @@ def _typer():
 
 @lru_cache(maxsize=1)
 def available() -> bool:
-    return all(resource_path("kg.ontologies", n).is_file() for n in (MODEL_FILE, TYPER_FILE))
+    return all(resource_path("kg.ontologies", n).is_file() for n in (MODEL_FILE, TYPER_FILE, CLUSTERS_FILE))
 
 
 def tag(tokens) -> list[tuple[int, int, str, float]]:

@@ -147,3 +147,32 @@ def test_mentions_a_given_name_takes_the_surname_the_tokenizer_split_off(detect,
     found = _by_text(detect(text))
     assert span in found and part not in found, sorted(found)
     assert "Person" in _classes(found[span])
+
+
+@pytest.mark.parametrize(
+    "text,spans,whole",
+    [
+        ("4分後にはロイター通信・ドイツ通信・AP通信の各通信社は速報を出した。", {"ロイター通信", "AP通信"}, "ロイター通信・ドイツ通信・AP通信"),
+        ("マイクロソフトの会長兼CEOであるサティア・ナデラ氏は発表した。", {"サティア・ナデラ"}, None),
+    ],
+)
+def test_mentions_a_dotted_list_of_names_is_cut_but_a_katakana_full_name_is_not(detect, text, spans, whole):
+    found = _by_text(detect(text))
+    assert spans <= set(found), sorted(found)
+    assert whole not in found
+
+
+def test_mentions_tagger_word_clusters_survive_a_parse_cache_without_vectors(nlp):
+    from spacy.tokens import DocBin
+
+    doc = nlp("ハンブルガーSVとVfBシュトゥットガルトは、ブンデスリーガのクラブである。")
+    bin_ = DocBin(store_user_data=True)
+    bin_.add(doc)
+    from spacy.vocab import Vocab
+
+    restored = next(DocBin().from_bytes(bin_.to_bytes()).get_docs(Vocab()))
+    assert restored.vocab.vectors.shape[0] == 0
+    clusters = tagger.word_clusters(list(doc))
+    assert sum(c >= 0 for c in clusters) >= len(clusters) - 1
+    assert tagger.word_clusters(list(restored)) == clusters
+    assert tagger.sentence_features(list(restored)) == tagger.sentence_features(list(doc))
