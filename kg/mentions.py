@@ -429,9 +429,16 @@ def _affixes(doc, start: int, end: int, taken: set[int], ev: list) -> tuple[int,
 def _strong(ev, p_name: float = 1.0) -> bool:
     """Evidence the typer cannot overrule: the gazetteer, a classifier noun; an honorific, affix
     or head word only while the typer does not all but rule the span out (工学博士 is a title,
-    not 工学 with an honorific)."""
+    not 工学 with an honorific). A person's name the tokenizer tags as one (tag:姓名) and an
+    honorific after it together hold down to HONORIFIC_FLOOR (ナデラ氏は at a sentence start)."""
+    if p_name >= HONORIFIC_FLOOR and any(src == "tag:姓名" for _c, _w, src in ev) and any(
+            c == "Person" and src.startswith("suffix:") for c, _w, src in ev):
+        return True
     return any(w >= W_CLASSIFIER and (p_name >= CUE_FLOOR or src.startswith(("gazetteer", "classifier")))
                for _c, w, src in ev)
+
+
+HONORIFIC_FLOOR = 0.05
 
 
 def _acceptable(span) -> bool:

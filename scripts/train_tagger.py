@@ -1,8 +1,9 @@
 """Train the mention tagger (kg/tagger.py) on the train split of stockmark's Wikipedia NER data.
 
-Two models (and, with ``--clusters``, the word clusters their features use): a BIO sequence CRF that finds spans (ontologies/mention-crf.model) and a span typer,
+Two models: a BIO sequence CRF that finds spans (ontologies/mention-crf.model) and a span typer,
 a maximum-entropy classifier over whole-span features trained on the gold spans
-(ontologies/mention-typer.model).
+(ontologies/mention-typer.model). Both read word clusters (ontologies/word-clusters.npz), which
+``--clusters`` rebuilds first from GiNZA's word vectors.
 
     .venv/bin/python scripts/train_tagger.py                       # writes both into ontologies/
     .venv/bin/python scripts/train_tagger.py --cache /tmp/train.spacy   # keep the parse for reruns
