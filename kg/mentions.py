@@ -360,8 +360,12 @@ def choose(sent, spans: dict[tuple[int, int], SpanInfo], toks=None) -> list[tupl
         if typed is not None:
             cls, p_cls, p_name = typed
             if cls is not None:
-                ev.append((cls, W_TAGGER if p_cls >= TAGGER_CONFIDENT else W_TAGGER_WEAK, "tagger"))
-        if p_name < NAME_THRESHOLD and not _strong(info.evidence, p_name):
+                # a classifier noun at a quoted title (小説『オリバー・ツイスト』) outweighs the typer
+                confident = p_cls >= TAGGER_CONFIDENT and not any(src == "classifier" for _c, _w, src in ev)
+                ev.append((cls, W_TAGGER if confident else W_TAGGER_WEAK, "tagger"))
+        # 『』 marks a work's title; the typer may doubt one down to TITLE_FLOOR
+        floor = TITLE_FLOOR if "bare-quote" in info.sources and _double_quoted(sent.doc, start, end) else NAME_THRESHOLD
+        if p_name < floor and not _strong(info.evidence, p_name, info.sources):
             continue
         first = any(src.split(":")[0] in FIRST for src in info.sources)
         kept.append(((not first, -(end - start), -p_name, start), start, end, ev))
@@ -384,6 +388,11 @@ def choose(sent, spans: dict[tuple[int, int], SpanInfo], toks=None) -> list[tupl
 
 
 OVERRIDE_MARGIN = 0.2
+TITLE_FLOOR = 0.05
+
+
+def _double_quoted(doc, start: int, end: int) -> bool:
+    return start > 0 and end < len(doc) and doc[start - 1].text == "『" and doc[end].text == "』"
 
 
 def _given_names(doc, spans: dict[tuple[int, int], SpanInfo], out: list) -> list:
@@ -426,7 +435,7 @@ def _affixes(doc, start: int, end: int, taken: set[int], ev: list) -> tuple[int,
     return start, end, name_start, name_end
 
 
-def _strong(ev, p_name: float = 1.0) -> bool:
+def _strong(ev, p_name: float = 1.0, sources=()) -> bool:
     """Evidence the typer cannot overrule: the gazetteer, a classifier noun; an honorific, affix
     or head word only while the typer does not all but rule the span out (工学博士 is a title,
     not 工学 with an honorific). A person's name the tokenizer tags as one (tag:姓名) and an
@@ -434,11 +443,16 @@ def _strong(ev, p_name: float = 1.0) -> bool:
     if p_name >= HONORIFIC_FLOOR and any(src == "tag:姓名" for _c, _w, src in ev) and any(
             c == "Person" and src.startswith("suffix:") for c, _w, src in ev):
         return True
+    # the sequence tagger and a head word agree on the class (北ホラント州 before a town's name)
+    tagged = {src[4:] for src in sources if src.startswith("crf:")}
+    if p_name >= AGREED_FLOOR and any(c in tagged and src.startswith("head:") for c, _w, src in ev):
+        return True
     return any(w >= W_CLASSIFIER and (p_name >= CUE_FLOOR or src.startswith(("gazetteer", "classifier")))
                for _c, w, src in ev)
 
 
 HONORIFIC_FLOOR = 0.05
+AGREED_FLOOR = 0.005
 
 
 def _acceptable(span) -> bool:

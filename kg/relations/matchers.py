@@ -408,9 +408,12 @@ def _place_chain(s: Sentence, start: int, hops: int = 3) -> list[Ref]:
             k += 1
     while hops > 0:
         j = start - 1
-        if j < s.span.start or doc[j].text not in ("、", "・", "の") or j - 1 not in ends:
+        if j >= s.span.start and j in ends:
+            m = ends[j]  # 北ホラント州|ヘンスブルーク: a larger place written right before
+        elif j < s.span.start or doc[j].text not in ("、", "・", "の") or j - 1 not in ends:
             break
-        m = ends[j - 1]
+        else:
+            m = ends[j - 1]
         out.append(Ref(m[2], _head_of(s, m[0], m[1]), "", False))
         start = m[0]
         hops -= 1
