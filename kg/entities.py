@@ -247,6 +247,7 @@ def resolve_document(candidates: Sequence[Candidate]) -> tuple[list[Mention], li
             if _same_by_name(names[a], names[b], kana[a], kana[b], uf.cls(a), uf.cls(b)):
                 join(a, b)
     _surnames(uf, names, kana, firsts, join)
+    _kanji_surnames(uf, names, firsts, join)
 
     clusters: dict[int, list[int]] = defaultdict(list)
     for i in range(len(cands)):
@@ -371,6 +372,26 @@ def _surnames(uf, names, kana, firsts, join) -> None:
             k, kl = kana[i], kana_key(last)
             if k and kana_similar(k, kl) and Levenshtein.normalized_similarity(k, kl) >= 0.8:
                 matches.add(uf.find(j))
+        if len(matches) == 1:
+            join(matches.pop(), i)
+
+
+_KANJI_NAME = re.compile(r"^[\u4e00-\u9fff\u3005]+$")
+
+
+def _kanji_surnames(uf, names, firsts, join) -> None:
+    """A kanji surname written with an honorific (孫氏, 豊田氏) joins the one kanji person name
+    before it in the document that starts with it (孫正義): the short form a news text uses after
+    the first mention. Without the honorific, or with two such full names (田中太郎, 田中花子), it stays apart."""
+    full = [j for j in firsts if uf.cls(j) == "Person" and _KANJI_NAME.match(names[j])]
+    for i in firsts:
+        short = names[i]
+        if uf.cls(i) != "Person" or not _KANJI_NAME.match(short) or len(short) > 3:
+            continue
+        if not any(c == "Person" and src.startswith("suffix:") for c, _w, src in uf.evidence[uf.find(i)]):
+            continue
+        # the full name comes first (藤原氏の祖・藤原鎌足: a clan named before its member is not him)
+        matches = {uf.find(j) for j in full if j < i and len(names[j]) > len(short) and names[j].startswith(short)}
         if len(matches) == 1:
             join(matches.pop(), i)
 

@@ -34,6 +34,7 @@ def _entity_of(ents, name) -> Entity:
         ("OpenAIの取締役会は声明を出した。OAIの新しいリーダーシップチームと働く。", "OpenAI", "OAI"),
         ("マイクロソフトの株価は急落した。Microsoftは自立できると述べた。", "マイクロソフト", "Microsoft"),
         ("アンソニー世界を駆ける(アンソニーせかいをかける)は、CNNで放送されているテレビ番組。", "アンソニー世界を駆ける", "アンソニーせかいをかける"),
+        ("孫正義氏は日本ソフトバンクを設立した。孫氏は佐賀県の出身だ。", "孫正義", "孫"),
     ],
 )
 def test_entities_one_thing_named_two_ways_is_one_entity_with_both_names(resolve, text, a, b):
@@ -47,6 +48,11 @@ def test_entities_one_thing_named_two_ways_is_one_entity_with_both_names(resolve
         ("東京大学は東京にある。", "東京大学", "東京"),
         ("日本航空は日本の航空会社である。", "日本航空", "日本"),
         ("ナデラ氏はナデラ社の社長ではない。", "ナデラ氏", "ナデラ社"),
+        # two full names start with the surname: which one 田中氏 is stays open
+        ("田中太郎氏と田中花子氏が来た。田中氏は語った。", "田中太郎", "田中氏"),
+        ("田中太郎氏と田中花子氏が来た。田中氏は語った。", "田中花子", "田中氏"),
+        # 藤原氏 here is the clan, named before its member
+        ("藤原氏の祖である藤原鎌足は飛鳥時代の政治家である。", "藤原鎌足", "藤原氏"),
     ],
 )
 def test_entities_never_merge_on_a_bare_substring_or_across_decided_classes(resolve, text, a, b):
