@@ -108,7 +108,7 @@ def format_for(path, fmt: str | None) -> str:
 def export_bytes(store: ox.Store, fmt: str) -> bytes:
     """The dataset in ``store`` serialised as ``fmt`` (one of EXPORT_FORMATS), written by
     pyoxigraph with the builder's literal datatypes put back (``oxi.restore_dump``)."""
-    from .oxi import restore_dump
+    from .oxi import restore_dump, union_triples
     from .store import has_named_graphs, split_by_document
 
     if fmt in ("trig", "nquads", "jsonld") and not has_named_graphs(store) and len(store):
@@ -123,7 +123,7 @@ def export_bytes(store: ox.Store, fmt: str) -> bytes:
         rdf, syntax = (ox.RdfFormat.TURTLE, "turtle") if fmt == "turtle" else (ox.RdfFormat.N_TRIPLES, "nt")
         prefixes = PREFIXES if fmt == "turtle" else None
         if has_named_graphs(store):
-            union = store.query("CONSTRUCT { ?s ?p ?o } WHERE { ?s ?p ?o }", use_default_graph_as_union=True)
+            union = union_triples(store)
             return restore_dump(store, ox.serialize(union, format=rdf, prefixes=prefixes), syntax, "union")
         dump = store.dump(format=rdf, from_graph=ox.DefaultGraph(), prefixes=prefixes)
         return restore_dump(store, dump, syntax, ox.DefaultGraph())

@@ -74,9 +74,16 @@ NON_NEGATIVE = (str(NIF.beginIndex), str(NIF.endIndex), str(KG.mentionCount))
 DECIMAL = (str(KG.confidence),)
 
 
-def _restore_patterns() -> dict[str, list]:
-    """Per syntax, (pattern, replacement) pairs that put the builder's datatypes back into
-    pyoxigraph's output. Each pattern holds an unescaped quote or ends a line, which text inside
+def union_triples(store: ox.Store):
+    """Every triple of ``store``'s graphs once (the union of its named graphs and default graph)."""
+    return store.query("CONSTRUCT { ?s ?p ?o } WHERE { ?s ?p ?o }", use_default_graph_as_union=True)
+
+
+@lru_cache(maxsize=1)
+def _restore_patterns() -> dict[str, tuple[list, list]]:
+    """Per syntax, the (pattern, replacement) pairs that put the builder's datatypes back into
+    pyoxigraph's output: those for integers (NON_NEGATIVE), then those for decimals (DECIMAL).
+    Each pattern holds an unescaped quote or ends a line, which text inside
     a literal cannot (pyoxigraph escapes quotes, and newlines in Turtle), so literals are safe.
     Every pattern starts with a literal (one per predicate), which the regex engine finds fast."""
     import re
@@ -97,28 +104,26 @@ def _restore_patterns() -> dict[str, list]:
         return [(ns, b"(?:" + b"|".join(re.escape(n.encode()) for n in names) + b")") for ns, names in groups.items()]
 
     xsd = re.escape(XSD_NS.encode())
-    out: dict[str, list] = {"nt": [], "turtle": [], "jsonld": []}
+    integers: dict[str, list] = {"nt": [], "turtle": [], "jsonld": []}
+    decimals: dict[str, list] = {"nt": [], "turtle": [], "jsonld": []}
     for ns, names in by_namespace(NON_NEGATIVE):
         full = re.escape(ns.encode()) + names
         short = re.escape(curie(ns)) + names
         # N-Triples and N-Quads: <p> "5"^^<xsd:integer>
-        out["nt"].append((re.compile(b"(<" + full + rb'> "\d+"\^\^<' + xsd + rb")integer>"), rb"\1nonNegativeInteger>"))
+        integers["nt"].append((re.compile(b"(<" + full + rb'> "\d+"\^\^<' + xsd + rb")integer>"), rb"\1nonNegativeInteger>"))
         # Turtle and TriG with the project prefixes: a bare number ending the line
         for lead in (b"\t", b" "):
-            out["turtle"].append((re.compile(rb"(?m)(" + lead + short + rb" )(\d+)( [;.])$"), rb'\1"\2"^^xsd:nonNegativeInteger\3'))
+            integers["turtle"].append((re.compile(rb"(?m)(" + lead + short + rb" )(\d+)( [;.])$"), rb'\1"\2"^^xsd:nonNegativeInteger\3'))
         # pyoxigraph's expanded JSON-LD
-        out["jsonld"].append((re.compile(rb'("' + full + rb'":\[\{"@type":"' + xsd + rb")integer\b"), rb"\1nonNegativeInteger"))
+        integers["jsonld"].append((re.compile(rb'("' + full + rb'":\[\{"@type":"' + xsd + rb")integer\b"), rb"\1nonNegativeInteger"))
     for ns, names in by_namespace(DECIMAL):
         full = re.escape(ns.encode()) + names
         short = re.escape(curie(ns)) + names
-        out["nt"].append((re.compile(b"(<" + full + rb'> "-?\d+)("\^\^<' + xsd + rb"decimal>)"), rb"\1.0\2"))
+        decimals["nt"].append((re.compile(b"(<" + full + rb'> "-?\d+)("\^\^<' + xsd + rb"decimal>)"), rb"\1.0\2"))
         for lead in (b"\t", b" "):
-            out["turtle"].append((re.compile(rb"(?m)(" + lead + short + rb' "-?\d+)("\^\^xsd:decimal [;.])$'), rb"\1.0\2"))
-        out["jsonld"].append((re.compile(rb'("' + full + rb'":\[\{"@type":"' + xsd + rb'decimal","@value":"-?\d+)(")'), rb"\1.0\2"))
-    return out
-
-
-_PATTERNS: dict | None = None
+            decimals["turtle"].append((re.compile(rb"(?m)(" + lead + short + rb' "-?\d+)("\^\^xsd:decimal [;.])$'), rb"\1.0\2"))
+        decimals["jsonld"].append((re.compile(rb'("' + full + rb'":\[\{"@type":"' + xsd + rb'decimal","@value":"-?\d+)(")'), rb"\1.0\2"))
+    return {syntax: (integers[syntax], decimals[syntax]) for syntax in integers}
 
 
 # The regex passes copy the whole dump each; most can be skipped after asking the store how many
@@ -154,12 +159,7 @@ def restore_dump(store: ox.Store, data: bytes, syntax: str = "nt", graph=None) -
     for the whole dataset, "union" for the union as one graph, or the one graph dumped) with the
     builder's datatypes back: the passes the store says are not needed skipped, and the integer
     datatypes put back by one replace where that is exact."""
-    global _PATTERNS
-    if _PATTERNS is None:
-        _PATTERNS = _restore_patterns()
-    patterns = _PATTERNS[syntax]
-    decimals = [pat for pat in patterns if b"decimal" in pat[0].pattern]
-    integers = [pat for pat in patterns if b"decimal" not in pat[0].pattern]
+    integers, decimals = _restore_patterns()[syntax]
     wanted = []
     n = _count(store, NON_NEGATIVE, f"DATATYPE(?o) = <{XSD_NS}integer>", graph)
     text = _INTEGER_TEXT.get(syntax)

@@ -63,9 +63,9 @@ def validate_store(store: ox.Store, *, engine: str = "auto", owned: bool = False
     pyoxigraph; ``engine`` "pyshacl" or "sparql" forces one. ``owned``: the store is the
     caller's to spend (the SPARQL engine then adds the vocabulary to it instead of copying)."""
     if engine == "pyshacl" or (engine == "auto" and len(store) <= SPARQL_ABOVE):
-        from .oxi import restored_triples, to_rdflib_graph
+        from .oxi import restored_triples, to_rdflib_graph, union_triples
 
-        triples = store.query("CONSTRUCT { ?s ?p ?o } WHERE { ?s ?p ?o }", use_default_graph_as_union=True)
+        triples = union_triples(store)
         return validate(to_rdflib_graph(restored_triples(triples)))
     return validate_sparql(store, owned=owned)
 
@@ -198,13 +198,13 @@ def compile_shapes(sg: Graph, onto: Graph) -> list[_Check]:
 def _sparql_dataset(store: ox.Store, onto: Graph, owned: bool) -> ox.Store:
     """A store whose default graph is the union of ``store``'s graphs plus the vocabulary, each
     triple once (the union of named graphs repeats triples that several documents hold)."""
-    from .oxi import to_oxigraph_triples
+    from .oxi import to_oxigraph_triples, union_triples
 
     vocab = [ox.Quad(t.subject, t.predicate, t.object) for t in to_oxigraph_triples(onto)]
     if owned and not any(True for _ in store.named_graphs()):
         store.extend(vocab)
         return store
-    union = store.query("CONSTRUCT { ?s ?p ?o } WHERE { ?s ?p ?o }", use_default_graph_as_union=True)
+    union = union_triples(store)
     data = ox.Store()
     data.bulk_load(input=union.serialize(format=ox.RdfFormat.N_TRIPLES), format=ox.RdfFormat.N_TRIPLES)
     data.extend(vocab)
