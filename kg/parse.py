@@ -128,18 +128,12 @@ def bracket_spans(tokens) -> list[tuple[int, int]]:
             stack.clear()
         elif text in _BRACKETS:
             stack.append((i, _BRACKETS[text], t.idx))
-        elif stack and text == stack[-1][1]:
+        elif any(text == close for _o, close, _a in stack):
+            while stack[-1][1] != text:
+                stack.pop()  # a mismatched closing bracket: drop the pairs opened after its own
             start, _close, at = stack.pop()
             if not stack and t.idx - at <= _BRACKET_MAX_CHARS:
                 spans.append((start, i))
-        elif stack and any(text == close for _o, close, _a in stack):
-            # a mismatched closing bracket: drop the pairs opened after its own
-            while stack and stack[-1][1] != text:
-                stack.pop()
-            if stack:
-                start, _close, at = stack.pop()
-                if not stack and t.idx - at <= _BRACKET_MAX_CHARS:
-                    spans.append((start, i))
     return spans
 
 
