@@ -20,7 +20,7 @@ from functools import lru_cache
 from rapidfuzz.distance import Levenshtein
 
 from . import lexicon
-from .mentions import Candidate
+from .mentions import Candidate, has_honorific
 from .model import Entity, Mention, ResolvedEntity
 from .vocab import classes, compatible, is_a, top_class
 
@@ -28,8 +28,8 @@ _KANA_ONLY = re.compile(r"^[\u30a0-\u30ff]+$")
 _LATIN_NAME = re.compile(r"^[A-Za-z][A-Za-z0-9.\-&' ]*$")
 _SPLIT_PARTS = re.compile(r"[・･\s=]+")
 FUZZY_KANA_MIN = 0.75
-FUZZY_PART_MIN = 0.6
-SKELETON_MIN = 0.6  # consonant-skeleton similarity for a Latin and a katakana name to be compared by e2k  # for the other parts of a person name one part of which is the same
+FUZZY_PART_MIN = 0.6  # for the other parts of a person name one part of which is the same
+SKELETON_MIN = 0.6  # consonant-skeleton similarity for a Latin and a katakana name to be compared by e2k
 DECISIVE = {"gazetteer", "suffix", "prefix", "classifier", "head"}  # evidence sources that settle a class
 
 
@@ -344,8 +344,9 @@ def _same_by_name(na: str, nb: str, ka: str, kb: str, ca: str | None, cb: str | 
 
 
 def _surnames(uf, names, kana, firsts, join) -> None:
-    """A one-part person name joins the unique multi-part person name ending (or, for Japanese
-    names, starting) with it: アルトマン -> サム・アルトマン, Altman -> Sam Altman, 孫 -> 孫正義."""
+    """A one-part person name joins the unique multi-part person name ending with it, or whose
+    last part sounds like it: アルトマン -> サム・アルトマン, Altman -> Sam Altman (a kanji surname:
+    ``_kanji_surnames``)."""
     full = [i for i in firsts if len(name_parts(names[i])) >= 2 and uf.cls(i) == "Person"]
     if not full:
         return
@@ -388,7 +389,7 @@ def _kanji_surnames(uf, names, firsts, join) -> None:
         short = names[i]
         if uf.cls(i) != "Person" or not _KANJI_NAME.match(short) or len(short) > 3:
             continue
-        if not any(c == "Person" and src.startswith("suffix:") for c, _w, src in uf.evidence[uf.find(i)]):
+        if not has_honorific(uf.evidence[uf.find(i)]):
             continue
         # the full name comes first (藤原氏の祖・藤原鎌足: a clan named before its member is not him)
         matches = {uf.find(j) for j in full if j < i and len(names[j]) > len(short) and names[j].startswith(short)}

@@ -144,7 +144,7 @@ def detect(doc, offset: int = 0, sentence_base: int = 0) -> list[Candidate]:
     for n, s in enumerate(sents):
         for i in range(s.start, s.end):
             sent_of[i] = n
-    taken = {i for start, end, _e in chosen for i in range(start, end)}
+    taken = covered(chosen)
     for start, end, evidence in chosen:
         if not _acceptable(doc[start:end]):
             continue
@@ -173,6 +173,16 @@ def detect(doc, offset: int = 0, sentence_base: int = 0) -> list[Candidate]:
     return out
 
 
+def covered(spans) -> set[int]:
+    """The token indexes the (start, end, ...) spans hold."""
+    return {i for start, end, *_rest in spans for i in range(start, end)}
+
+
+def has_honorific(evidence) -> bool:
+    """The evidence holds a person's honorific after the name (X氏, Xさん: a Person suffix cue)."""
+    return any(c == "Person" and src.startswith("suffix:") for c, _w, src in evidence)
+
+
 def _propagate(doc, chosen: list) -> None:
     """One name, one sense in a text: every other token-aligned occurrence of a name kept
     somewhere in the chunk is a mention too (JacRED marks them all; the tagger may miss some)."""
@@ -183,7 +193,7 @@ def _propagate(doc, chosen: list) -> None:
         text = doc[start:end].text
         if len(text) >= 2 and end - start <= 8:
             keys.setdefault(lexicon.name_key(text), (end - start, ev))
-    taken = {i for start, end, _e in chosen for i in range(start, end)}
+    taken = covered(chosen)
     tok_keys = [lexicon.name_key(t.text) for t in doc]
     i, n = 0, len(doc)
     while i < n:
@@ -215,7 +225,7 @@ def _inside_places(doc, chosen, offset: int, sentence_base: int, sents) -> list[
     """A place name inside a word that no span covers: 日本人 -> 日本, read from GiNZA's
     sub-tokens (Sudachi's short units) and the "inside" cues of type-cues.tsv."""
     subs = doc.user_data.get("sub_tokens") or []
-    taken = {i for start, end, _e in chosen for i in range(start, end)}
+    taken = covered(chosen)
     out = []
     for n, sent in enumerate(sents):
         for t in sent:
@@ -400,7 +410,7 @@ def _given_names(doc, spans: dict[tuple[int, int], SpanInfo], out: list) -> list
     and adds only words of its bunsetsu no span holds: the tokenizer split 十時裕樹 into 十|時|裕樹,
     and 裕樹 alone is not the name."""
     labels = doc.user_data.get("bunsetu_bi_labels") or []
-    taken = {i for s0, e0, _ev in out for i in range(s0, e0)}
+    taken = covered(out)
     grown = []
     for start, end, ev in out:
         if doc[start].tag_.startswith("名詞-固有名詞-人名-名") and start < len(labels) and labels[start] != "B":
@@ -440,8 +450,7 @@ def _strong(ev, p_name: float = 1.0, sources=()) -> bool:
     or head word only while the typer does not all but rule the span out (工学博士 is a title,
     not 工学 with an honorific). A person's name the tokenizer tags as one (tag:姓名) and an
     honorific after it together hold down to HONORIFIC_FLOOR (ナデラ氏は at a sentence start)."""
-    if p_name >= HONORIFIC_FLOOR and any(src == "tag:姓名" for _c, _w, src in ev) and any(
-            c == "Person" and src.startswith("suffix:") for c, _w, src in ev):
+    if p_name >= HONORIFIC_FLOOR and any(src == "tag:姓名" for _c, _w, src in ev) and has_honorific(ev):
         return True
     # the sequence tagger and a head word agree on the class (北ホラント州 before a town's name)
     tagged = {src[4:] for src in sources if src.startswith("crf:")}
