@@ -6,6 +6,8 @@ resolves 同社/同氏 and pronouns to a salient entity of the right class, carr
 sentence to sentence (facts resting on it are marked inferred, with lower confidence), keeps
 predicates with two entity arguments that no rule maps as ``related`` facts carrying the
 predicate lemma, and drops facts whose classes fall outside the relation's domain and range.
+The は-topic of the document's first sentence is kept as its lead entity for document defaults
+(rule kind ``lead``).
 """
 
 from __future__ import annotations
@@ -36,11 +38,13 @@ def extract(doc, offset: int, sentence_base: int, mentions: Sequence[Mention], e
     doc = light
     kinds: dict[str, list[Rule]] = {}
     document_kinds: dict[str, list[Rule]] = {}
-    for r in sorted(ruleset.rules, key=lambda r: r.kind in LATE_KINDS):
+    for r in sorted(ruleset.rules, key=lambda r: LATE_KINDS.index(r.kind) + 1 if r.kind in LATE_KINDS else 0):
         (document_kinds if r.kind in DOCUMENT_MATCHERS else kinds).setdefault(r.kind, []).append(r)
     facts: list[Fact] = []
+    sentences: list[Sentence] = []
     for k, span in enumerate(doc.sents):
         s = Sentence(doc, span, offset, sentence_base + k, ent, [m for m in spans if span.start <= m[0] < span.end], entities, ruleset, bunsetu)
+        sentences.append(s)
         s.topic = state.get("topic")
         s.pending = state.get("pending")
         _resolve_anaphors(s, state)
@@ -60,7 +64,7 @@ def extract(doc, offset: int, sentence_base: int, mentions: Sequence[Mention], e
         facts.extend(_checked(found, entities))
         _remember(s, state)
     for kind, rules in document_kinds.items():
-        facts.extend(_checked(DOCUMENT_MATCHERS[kind](facts, rules, ruleset), entities))
+        facts.extend(_checked(DOCUMENT_MATCHERS[kind](facts, rules, ruleset, sentences, state), entities))
     return _dedupe(facts)
 
 
@@ -169,6 +173,8 @@ def _remember(s: Sentence, state: dict) -> None:
         subjects = {r.key for r in sub.refs}
         if sub.particle == "は" and sub.refs:
             state["topic"] = Ref(sub.refs[0].key, -1, "topic")
+            if s.index == 0:
+                state["lead"] = sub.refs[0].key  # the document's subject (matchers.carry_lead_defaults)
     for tok in s.span:
         if s.particle(tok) in SUBJECT:
             subjects |= {r.key for r in s.refs(tok)}

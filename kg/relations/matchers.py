@@ -18,7 +18,8 @@ from .syntax import SUBJECT, Arg, Ref, Sentence
 Emit = Callable[..., None]  # emit(rule, holder_or_subject, of_or_object, predicate, tokens, span=None)
 Matcher = Callable[[Sentence, Sequence[Rule], Emit], None]
 MATCHERS: dict[str, Matcher] = {}
-LATE_KINDS = ("entail",)  # kinds that read the matches of the others, so run after them
+# kinds that read the matches or facts of the others, so run after them, in this order
+LATE_KINDS = ("entail", "lead")
 
 _OPEN = {"(": ")", "（": "）", "「": "」", "『": "』"}
 _APPOSITIVE_LINKS = (("で", "ある"), ("で", "あり"), ("の",), ("、",), ("『",), ("「",), ("の", "『"), ("の", "「"), ())
@@ -40,7 +41,16 @@ def matcher(kind: str):
 def fits(s: Sentence, ref: Ref, slot: Slot) -> bool:
     if slot.exclude and s.class_ok(ref.key, slot.exclude):
         return False
-    return s.class_ok(ref.key, slot.classes) and s.ner_ok(ref, slot.ner) and (not slot.admin or is_admin(s, ref))
+    return (s.class_ok(ref.key, slot.classes) and s.ner_ok(ref, slot.ner) and (not slot.admin or is_admin(s, ref))
+            and (slot.natural or not _natural(s, _ref_text(s, ref))))
+
+
+def _ref_text(s: Sentence, ref: Ref) -> str:
+    span = s.mention_span(ref)
+    if span is not None:
+        return s.doc[span[0]:span[1]].text
+    e = s.entities.get(ref.key)
+    return e.label if e is not None else ""
 
 
 _ADMIN_NER = {"Country", "Province", "City", "County", "GPE_Other"}
@@ -220,21 +230,37 @@ def _of_side(s: Sentence, start: int) -> tuple[list[Ref], int | None]:
         k -= 1
     if k < s.span.start:
         return [], None
-    if doc[k].text == "の" and k - 1 >= s.span.start and doc[k - 1].text == "目":
-        # 長渕剛の5枚目のシングル: past the ordinal to the owner's の
-        j = k - 2
+    if doc[k].text == "の" and k - 1 >= s.span.start and doc[k - 1].text.endswith("目"):
+        # 長渕剛の5枚目のシングル, アウグストゥスの3番目の妻: past the ordinal to the owner's の
+        j = k - 2 if doc[k - 1].text == "目" else k - 1
+        start_j = j
         while j >= s.span.start and (doc[j].like_num or "助数詞" in doc[j].tag_):
             j -= 1
-        if j < k - 2 and doc[j].text == "の":
+        if j < start_j and doc[j].text == "の":
             k = j
+    elif doc[k].text == "の" and k - 2 >= s.span.start and doc[k - 1].text in lex.title_modifiers and doc[k - 2].text == "の":
+        k -= 2  # ラヨシュ1世の最初の妃: past a modifier that owns nothing to the owner
     if doc[k].text == "の" and doc[k].pos_ == "ADP" and k - 1 >= s.span.start:
-        return list(s.refs(doc[k - 1])), k - 1
+        refs = list(s.refs(doc[k - 1]))
+        agent = _agent_before(s, k - 1)
+        return refs + agent, k - 1
     # 綾辻行人による小説: the agent of the work
-    if k - 2 >= s.span.start and doc[k - 1].text == "に" and doc[k].lemma_ == "よる":
-        return list(s.refs(doc[k - 2])), k - 2
+    agent = _agent_before(s, k + 1)
+    if agent:
+        return agent, k - 2
     if k in s.ent and doc[k].pos_ not in ("ADP", "PUNCT", "SCONJ", "AUX", "SYM"):
         return list(s.refs(doc[k])), k
     return [], None
+
+
+def _agent_before(s: Sentence, i: int) -> list[Ref]:
+    """The agent of Xによる written right before token ``i`` (or before the name starting at it:
+    小玉有起による[日本]の漫画), else nothing."""
+    doc = s.doc
+    k = _mention_start(s, i) if i in s.ent else i
+    if k - 3 >= s.span.start and doc[k - 2].text == "に" and doc[k - 1].lemma_ == "よる":
+        return list(s.refs(doc[k - 3]))
+    return []
 
 
 def _mention_at(s: Sentence, i: int) -> tuple[int, int, str] | None:
@@ -589,15 +615,16 @@ def _admin_pair(s: Sentence, x: Ref, z: Ref) -> bool:
 def _levels_consistent(s: Sentence, x: Ref, z: Ref) -> bool:
     """Nothing known of the two places contradicts z lying in x: z is no country inside a place
     of known level (日本のフランス, サナーグ州のソマリア). A level suffix outranks Sudachi's country
-    tag (アルタイ共和国 is a republic of Russia)."""
-    def level(r: Ref) -> int | None:
+    tag (アルタイ共和国 is a republic of Russia); GiNZA's Country label alone does not make z a
+    country (it gives it to cities: ノルウェーの都市ベルゲン)."""
+    def level(r: Ref, ner: bool) -> int | None:
         span = s.mention_span(r)
         if span is None:
             return None
         end, text = _without_part(s, span[0], span[1], s.doc[span[0]:span[1]].text)
-        return _suffix_level(s, text) or place_level(s, span[0], end, text)
+        return _suffix_level(s, text) or place_level(s, span[0], end, text, ner)
 
-    return not (level(z) == 1 and level(x) is not None)
+    return not (level(z, False) == 1 and level(x, True) is not None)
 
 
 def _subnational(s: Sentence, r: Ref) -> bool:
@@ -639,16 +666,17 @@ def match_pairs(s: Sentence, rules: Sequence[Rule], emit: Emit) -> None:
 
 # ---------------------------------------------------------------- hierarchy (place lists)
 
-def place_level(s: Sentence, start: int, end: int, text: str) -> int | None:
-    """1 for a country (GiNZA's Country label or Sudachi's place-name-country tag), else the level
-    of the name's suffix (州 2, 県 3, 市 4...: lexicon place_levels), else None. A part word ending
-    the name (インド西部, テキサス州中部: lexicon place_parts) does not change the level."""
+def place_level(s: Sentence, start: int, end: int, text: str, ner: bool = True) -> int | None:
+    """1 for a country (GiNZA's Country label or Sudachi's place-name-country tag; ``ner=False``:
+    Sudachi's tag only), else the level of the name's suffix (州 2, 県 3, 市 4...: lexicon
+    place_levels), else None. A part word ending the name (インド西部, テキサス州中部: lexicon
+    place_parts) does not change the level."""
     end, text = _without_part(s, start, end, text)
     last = s.doc[end - 1]
     if last.tag_.endswith("地名-国"):
         return 1  # チェコ共和国, アメリカ合衆国: the name ends in a country
     level = _suffix_level(s, text)
-    if level is None and last.ent_type_ == "Country":
+    if level is None and ner and last.ent_type_ == "Country":
         return 1
     return level
 
@@ -742,7 +770,9 @@ def match_entailed(s: Sentence, rules: Sequence[Rule], emit: Emit) -> None:
 
 # ---------------------------------------------------------------- closure (document)
 
-DocumentMatcher = Callable[[Sequence[Fact], Sequence[Rule], object], list[Fact]]
+# (the chunk's facts, the rules of the kind, the rule set, the chunk's sentences, the state the
+# engine carries from chunk to chunk) -> new facts
+DocumentMatcher = Callable[[Sequence[Fact], Sequence[Rule], object, Sequence[Sentence], dict], list[Fact]]
 DOCUMENT_MATCHERS: dict[str, DocumentMatcher] = {}
 
 
@@ -757,7 +787,7 @@ def document_matcher(kind: str):
 
 
 @document_matcher("closure")
-def close_transitively(facts: Sequence[Fact], rules: Sequence[Rule], ruleset) -> list[Fact]:
+def close_transitively(facts: Sequence[Fact], rules: Sequence[Rule], ruleset, sentences=(), state=None) -> list[Fact]:
     """A in B, B in C (asserted anywhere in the chunk) -> A in C. Chains within one sentence give
     plain facts; chains across sentences give inferred ones."""
     out: list[Fact] = []
@@ -792,4 +822,53 @@ def close_transitively(facts: Sequence[Fact], rules: Sequence[Rule], ruleset) ->
                         end=max(x.end for x in chain if x.sentence == last.sentence),
                         rule=rule.id, confidence=round(conf, 3), inferred=across or any(x.inferred for x in chain),
                     ))
+    return out
+
+
+# ---------------------------------------------------------------- lead (document defaults)
+
+@document_matcher("lead")
+def carry_lead_defaults(facts: Sequence[Fact], rules: Sequence[Rule], ruleset, sentences: Sequence[Sentence], state: dict) -> list[Fact]:
+    """The lead entity (``state['lead']``: the は-topic of the document's first sentence) has a
+    fact of a relation in ``from`` to exactly one object fitting the rule's ``object`` slot: every
+    other entity fitting ``subject`` (no country: none is put in a country) with no such fact to
+    another object fitting ``object`` gets the rule's relation to that object, inferred, at its
+    first mention. The object found is kept in ``state`` for later chunks."""
+    lead = state.get("lead")
+    if lead is None:
+        return []
+    mentions = [(s, a, b, Ref(key, _head_of(s, a, b))) for s in sentences for a, b, key in s.mentions]
+    found = state.setdefault("lead_objects", {})
+    done = state.setdefault("lead_done", set())
+    out: list[Fact] = []
+    for rule in rules:
+        objects: dict[str, set[str]] = {}
+        for f in facts:
+            if f.relation in rule.entailed_from and f.asserted:
+                objects.setdefault(f.subject, set()).add(f.object)
+        fitting = {r.key for s, _a, _b, r in mentions if fits(s, r, rule.object)}
+        # a country by Sudachi's tag or its suffix (GiNZA labels cities Country too: グラナダ)
+        countries = {r.key for s, a, b, r in mentions if place_level(s, a, b, s.doc[a:b].text, ner=False) == 1}
+        if rule.id not in found:
+            candidates = objects.get(lead, set()) & fitting
+            if not any(r.key == lead and fits(s, r, rule.slot("lead")) for s, _a, _b, r in mentions):
+                continue  # the lead is no entity of this chunk or not of the lead slot
+            if not candidates:
+                continue  # the lead's fact may come in a later chunk
+            found[rule.id] = candidates.pop() if len(candidates) == 1 else None
+        target = found[rule.id]
+        if target is None:
+            continue
+        for s, a, b, r in mentions:
+            key = r.key
+            if key in (lead, target) or (rule.id, key) in done or target in objects.get(key, ()):
+                continue
+            if key in countries or objects.get(key, set()) & (fitting - {target}) or not fits(s, r, rule.subject):
+                continue
+            done.add((rule.id, key))
+            out.append(Fact(
+                subject=key, relation=rule.relation, object=target, sentence=s.index,
+                begin=s.offset + s.doc[a].idx, end=s.offset + s.doc[b - 1].idx + len(s.doc[b - 1].text), rule=rule.id,
+                confidence=round(rule.confidence * ruleset.inferred_factor, 3), inferred=True,
+            ))
     return out

@@ -30,6 +30,11 @@ Kinds (the matchers live in matchers.py and are registered by name):
 - ``closure``: A in B and B in C asserted in the chunk give A in C (``over``: the relations
   followed); a chain across sentences gives an inferred fact. It runs once per chunk, after the
   sentence matchers (matchers.DOCUMENT_MATCHERS).
+- ``lead``: a document default. The lead entity (the は-topic of the document's first sentence)
+  fitting the ``lead`` slot has a fact of a relation in ``from`` to one object fitting ``object``
+  (a place in one country); every other entity of the document fitting ``subject`` that has no
+  such fact of its own gets this relation to that object, inferred (the other towns of an
+  article about a Norwegian town are in Norway). A document matcher too.
 """
 
 from __future__ import annotations
@@ -44,7 +49,7 @@ import yaml
 from ..errors import RuleError
 from ..vocab import classes, relations
 
-KINDS = ("frame", "role", "possessive", "pair", "hierarchy", "entail", "closure")
+KINDS = ("frame", "role", "possessive", "pair", "hierarchy", "entail", "closure", "lead")
 RELATED = "related"
 _RULE_KEYS = {"id", "description", "kind", "relation", "confidence", "examples", "pattern", "direction", "voice", "measured"}
 _PATTERN_KEYS = {
@@ -55,9 +60,10 @@ _PATTERN_KEYS = {
     "hierarchy": {"holder", "of", "levels_required"},
     "entail": {"from", "subject", "object", "levels_consistent"},
     "closure": {"over"},
+    "lead": {"from", "lead", "subject", "object"},
 }
 ROLE_FORMS = ("appositive", "suffix", "copula", "appoint", "serve")
-_SLOT_KEYS = {"particles", "classes", "ner", "exclude", "admin"}
+_SLOT_KEYS = {"particles", "classes", "ner", "exclude", "admin", "natural"}
 
 
 @dataclass(frozen=True)
@@ -67,6 +73,7 @@ class Slot:
     ner: tuple[str, ...] = ()  # GiNZA entity labels (Country, City...) one of the mention's tokens must carry
     exclude: tuple[str, ...] = ()  # classes left out (an Organization that is not a Company)
     admin: bool = False  # an administrative division: a country, or a name with a level suffix (市, 州) or GiNZA's City/Province label
+    natural: bool = True  # false: no name of a natural feature (lexicon natural_suffixes: 川, 湖, 島)
 
 
 @dataclass(frozen=True)
@@ -102,7 +109,7 @@ class Rule:
         if isinstance(s, list):  # role/possessive shorthand: a list of classes
             return Slot(classes=tuple(s))
         return Slot(tuple(s.get("particles", ())), tuple(s.get("classes", ())), tuple(s.get("ner", ())), tuple(s.get("exclude", ())),
-                    bool(s.get("admin", False)))
+                    bool(s.get("admin", False)), bool(s.get("natural", True)))
 
     @cached_property
     def subject(self) -> Slot:
@@ -381,9 +388,10 @@ def _parse_rule(item, source: str, n: int) -> Rule:
             fail(f"'{name}' must be a mapping like {{particles: [...], classes: [...]}}")
         bad = set(s) - _SLOT_KEYS
         if bad:
-            fail(f"'{name}' has unknown key(s) {sorted(bad)} (allowed: particles, classes, ner, exclude, admin)")
-        if not isinstance(s.get("admin", False), bool):
-            fail(f"'{name}.admin' must be true or false")
+            fail(f"'{name}' has unknown key(s) {sorted(bad)} (allowed: particles, classes, ner, exclude, admin, natural)")
+        for flag in ("admin", "natural"):
+            if not isinstance(s.get(flag, flag == "natural"), bool):
+                fail(f"'{name}.{flag}' must be true or false")
         if particles and (not isinstance(s.get("particles"), list) or not s["particles"] or not all(isinstance(p, str) for p in s["particles"])):
             fail(f"'{name}' needs 'particles': a list of case particles (が, を, に...)")
         _check_classes(s.get("classes", []), known_classes, fail, f"{name}.classes")
@@ -428,6 +436,13 @@ def _parse_rule(item, source: str, n: int) -> Rule:
             fail("'from' must be a list of relations whose facts entail this one")
         check_slot("subject", False, False)
         check_slot("object", False, False)
+    elif kind == "lead":
+        src = pattern.get("from")
+        if not isinstance(src, list) or not src or not all(isinstance(x, str) and x in relations() for x in src):
+            fail("'from' must be a list of relations whose facts about the lead entity are carried to the others")
+        check_slot("lead", True, False)
+        check_slot("subject", True, False)
+        check_slot("object", True, False)
     elif kind == "closure":
         over = pattern.get("over", [rel])
         if not isinstance(over, list) or not all(isinstance(x, str) and x in relations() for x in over):
