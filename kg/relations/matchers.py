@@ -581,7 +581,7 @@ def _coordinated(s: Sentence, m, starts) -> list:
     that has an X of its own (XのA、YのB) or a person joined by と (ロシアのAとB: B may be anyone)."""
     doc = s.doc
     out = []
-    end = m[1]
+    end = _past_paren(s, m[1])
     while end + 1 < s.span.end and doc[end].text in _LIST_JOINERS:
         c = starts.get(end + 1)
         if c is None or doc[end].text != "、" and s.class_ok(c[2], ("Person",)):
@@ -590,8 +590,15 @@ def _coordinated(s: Sentence, m, starts) -> list:
         if nxt + 1 < s.span.end and doc[nxt].text == "の" and nxt + 1 in starts:
             break
         out.append(c)
-        end = c[1]
+        end = _past_paren(s, c[1])
     return out
+
+
+def _past_paren(s: Sentence, j: int) -> int:
+    """``j``, or the token after a parenthesis opening there (ショプロン県(エーデンブルク県)、…)."""
+    if j < s.span.end and s.doc[j].text in ("(", "（"):
+        return min(s._after_paren(j), s.span.end)
+    return j
 
 
 def _possessive(s: Sentence, rule: Rule, xs, z: Ref, pred, emit: Emit) -> None:

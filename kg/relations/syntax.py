@@ -395,12 +395,14 @@ class Sentence:
 
     def _stray_topic(self, pred) -> Arg | None:
         """A は-topic GiNZA hung inside a relative clause before ``pred`` (任天堂は京都市に本社を
-        置くゲーム会社で、…を発売した). は never marks a relative clause's own subject, so it is the
-        topic of the sentence and outranks the topic of an earlier one."""
+        置くゲーム会社で、…を発売した), or on a noun modifying another (『眠れるヴィーナス』は
+        イタリア、…の巨匠Zが描いた絵画: hung on イタリア). は marks neither a relative clause's own
+        subject nor a noun's modifier, so it is the topic of the sentence and outranks the topic of
+        an earlier one."""
         for t in self.span:
             if t.i >= pred.i:
                 break
-            if self.particle(t) == "は" and t.head.dep_ == "acl" and t.lemma_ not in NOMINALIZERS:
+            if self.particle(t) == "は" and (t.head.dep_ == "acl" or t.head.dep_ == "nmod" and t.head.i > t.i) and t.lemma_ not in NOMINALIZERS:
                 refs = self.refs(t)
                 if refs:
                     return Arg(t.i, "は", frozenset({"が"}), refs)
