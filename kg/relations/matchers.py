@@ -396,15 +396,25 @@ def match_roles(s: Sentence, rules: Sequence[Rule], emit: Emit) -> None:
                 holders.extend((r, verb, "appoint") for r in sub.refs)
         elif p == "の" and any(doc[t].lemma_ in lex.adnominal_titles or doc[t].text in lex.adnominal_titles for t, _ in items):
             holders.extend(_described(s, head))
+        elif p == "は" and verb.i > head.i and verb.i in s.ent and s.particle(verb) in ("", "で"):
+            holders.extend((r, verb, "copula") for r in s.refs(verb))  # 妻は元アナウンサーの長野翼。
+        elif p == "に" and verb.i > head.i and verb.lemma_ in lex.exist_verbs:
+            sub = s.subject(verb)  # 弟にフランシス、アレグザンダーがいる
+            if sub is not None and sub.particle == "が":
+                holders.extend((r, verb, "copula") for r in sub.refs)
         if not holders:
             continue
+        topic_of = None
+        if not of and of_tok is None and any(r.pattern.get("of_topic") for _t, rs in items for r in rs):
+            # 妻の賀川ハル, 姉はアン: no owner written; the topic owns the title (rules with of_topic)
+            topic_of = _topic_before(s, start) or ([s.topic] if s.topic is not None else [])
         chain = None
         for _tok, rs in items:
             for rule in rs:
                 for holder, pred, form in holders:
                     if form not in rule.forms:
                         continue
-                    sides = suffix_of if form == "suffix" else of
+                    sides = suffix_of if form == "suffix" else topic_of if topic_of and rule.pattern.get("of_topic") else of
                     if rule.pattern.get("of_chain") and form != "suffix":
                         if chain is None:
                             chain = _place_chain(s, _mention_start(s, of_tok) if of_tok is not None else start)

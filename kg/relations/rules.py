@@ -15,7 +15,10 @@ Kinds (the matchers live in matchers.py and are registered by name):
 - ``role``: a title noun (``titles``, or any noun GiNZA labels with one of ``title_ner``) relating
   its ``holder`` to the ``of`` entity: XのTITLEであるZ, X TITLEのZ, ZはXのTITLEだ, ZがXのTITLEに
   就任する, ZをXのTITLEに選ぶ, ZがXのTITLEを務める; ``of_chain``: the larger places X is listed
-  under count as X too (オランダ・北ホラント州X出身).
+  under count as X too (オランダ・北ホラント州X出身); ``of_topic``: with no owner written, the
+  sentence's は-topic or the topic carried from earlier sentences owns the title (妻の賀川ハル in
+  an article about 賀川豊彦; inferred when carried). Besides the forms above, a role reads 妻はZ
+  and 弟にZがいる.
 - ``possessive``: X の Z with X and Z of the given classes (MicrosoftのAzure), also ZはXのN where
   N is one of ``heads`` ("*": any noun); ``levels_required``: Z is an administrative division
   below X; ``levels_consistent``: the levels of the place names do not contradict Z in X.
@@ -54,7 +57,7 @@ RELATED = "related"
 _RULE_KEYS = {"id", "description", "kind", "relation", "confidence", "examples", "pattern", "direction", "voice", "measured"}
 _PATTERN_KEYS = {
     "frame": {"lemmas", "subject", "object"},
-    "role": {"titles", "title_ner", "holder", "of", "forms", "of_chain"},
+    "role": {"titles", "title_ner", "holder", "of", "forms", "of_chain", "of_topic"},
     "possessive": {"holder", "of", "connectors", "heads", "levels_required", "levels_consistent"},
     "pair": {"lemmas", "members"},
     "hierarchy": {"holder", "of", "levels_required"},
@@ -186,6 +189,7 @@ class Lexicon:
     appoint_subject: frozenset[str]  # ZがXのTITLEに就任する: the subject takes the title
     appoint_object: frozenset[str]  # YがZをXのTITLEに選ぶ: the object takes the title
     serve_verbs: frozenset[str]  # ZがXのTITLEを務める
+    exist_verbs: frozenset[str]  # 弟にZがいる: the subject holds the title
     adnominal_titles: frozenset[str]  # X出身の人物: the title describes the noun after it
     occupation_suffixes: frozenset[str]  # 興行家, 研究者: a suffix making an occupation
     place_levels: dict  # place-name suffix -> administrative level (州 2, 県 3, 市 4); countries are 1
@@ -417,6 +421,9 @@ def _parse_rule(item, source: str, n: int) -> Rule:
         check_words("title_ner", False)
         check_slot("holder", True, False)
         check_slot("of", True, False)
+        for flag in ("of_chain", "of_topic"):
+            if not isinstance(pattern.get(flag, False), bool):
+                fail(f"'{flag}' must be true or false")
         forms = pattern.get("forms", list(ROLE_FORMS))
         if not isinstance(forms, list) or not set(forms) <= set(ROLE_FORMS):
             fail(f"'forms' must be a list drawn from {', '.join(ROLE_FORMS)}")
@@ -523,6 +530,7 @@ def _lexicon(d: dict) -> Lexicon:
         appoint_subject=words("appoint_subject"),
         appoint_object=words("appoint_object"),
         serve_verbs=words("serve_verbs"),
+        exist_verbs=words("exist_verbs"),
         adnominal_titles=words("adnominal_titles"),
         occupation_suffixes=words("occupation_suffixes"),
         place_levels={k: int(v) for k, v in dict(d.get("place_levels", {})).items()},
