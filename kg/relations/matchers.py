@@ -42,7 +42,22 @@ def fits(s: Sentence, ref: Ref, slot: Slot) -> bool:
     if slot.exclude and s.class_ok(ref.key, slot.exclude):
         return False
     return (s.class_ok(ref.key, slot.classes) and s.ner_ok(ref, slot.ner) and (not slot.admin or is_admin(s, ref))
-            and (slot.natural or not _natural(s, _ref_text(s, ref))))
+            and (slot.natural or not _natural(s, _ref_text(s, ref)))
+            and (not slot.leveled or _leveled(s, _without_part_text(s, ref))))
+
+
+def _leveled(s: Sentence, text: str) -> bool:
+    """The name ends in a level suffix after a stem of two characters or more (テキサス州,
+    大阪府堺市; not 欧州, 豪州)."""
+    levels = s.lex.place_levels
+    return any(text.endswith(suf) and len(text) - len(suf) >= 2 for suf in levels)
+
+
+def _without_part_text(s: Sentence, ref: Ref) -> str:
+    span = s.mention_span(ref)
+    if span is None:
+        return _ref_text(s, ref)
+    return _without_part(s, span[0], span[1], s.doc[span[0]:span[1]].text)[1]
 
 
 def _ref_text(s: Sentence, ref: Ref) -> str:

@@ -66,7 +66,7 @@ _PATTERN_KEYS = {
     "lead": {"from", "lead", "subject", "object"},
 }
 ROLE_FORMS = ("appositive", "suffix", "copula", "appoint", "serve")
-_SLOT_KEYS = {"particles", "classes", "ner", "exclude", "admin", "natural"}
+_SLOT_KEYS = {"particles", "classes", "ner", "exclude", "admin", "natural", "leveled"}
 
 
 @dataclass(frozen=True)
@@ -77,6 +77,7 @@ class Slot:
     exclude: tuple[str, ...] = ()  # classes left out (an Organization that is not a Company)
     admin: bool = False  # an administrative division: a country, or a name with a level suffix (市, 州) or GiNZA's City/Province label
     natural: bool = True  # false: no name of a natural feature (lexicon natural_suffixes: 川, 湖, 島)
+    leveled: bool = False  # the name ends in a level suffix (lexicon place_levels: 州, 県, 市) after a stem of 2+ characters
 
 
 @dataclass(frozen=True)
@@ -112,7 +113,7 @@ class Rule:
         if isinstance(s, list):  # role/possessive shorthand: a list of classes
             return Slot(classes=tuple(s))
         return Slot(tuple(s.get("particles", ())), tuple(s.get("classes", ())), tuple(s.get("ner", ())), tuple(s.get("exclude", ())),
-                    bool(s.get("admin", False)), bool(s.get("natural", True)))
+                    bool(s.get("admin", False)), bool(s.get("natural", True)), bool(s.get("leveled", False)))
 
     @cached_property
     def subject(self) -> Slot:
@@ -392,8 +393,8 @@ def _parse_rule(item, source: str, n: int) -> Rule:
             fail(f"'{name}' must be a mapping like {{particles: [...], classes: [...]}}")
         bad = set(s) - _SLOT_KEYS
         if bad:
-            fail(f"'{name}' has unknown key(s) {sorted(bad)} (allowed: particles, classes, ner, exclude, admin, natural)")
-        for flag in ("admin", "natural"):
+            fail(f"'{name}' has unknown key(s) {sorted(bad)} (allowed: particles, classes, ner, exclude, admin, natural, leveled)")
+        for flag in ("admin", "natural", "leveled"):
             if not isinstance(s.get(flag, flag == "natural"), bool):
                 fail(f"'{name}.{flag}' must be true or false")
         if particles and (not isinstance(s.get("particles"), list) or not s["particles"] or not all(isinstance(p, str) for p in s["particles"])):
