@@ -872,6 +872,8 @@ def carry_lead_defaults(facts: Sequence[Fact], rules: Sequence[Rule], ruleset, s
     mentions = [(s, a, b, Ref(key, _head_of(s, a, b))) for s in sentences for a, b, key in s.mentions]
     found = state.setdefault("lead_objects", {})
     done = state.setdefault("lead_done", set())
+    # countries by Sudachi's tag or their suffix (GiNZA labels cities Country too: グラナダ)
+    countries = {r.key for s, a, b, r in mentions if place_level(s, a, b, s.doc[a:b].text, ner=False) == 1}
     out: list[Fact] = []
     for rule in rules:
         objects: dict[str, set[str]] = {}
@@ -879,8 +881,6 @@ def carry_lead_defaults(facts: Sequence[Fact], rules: Sequence[Rule], ruleset, s
             if f.relation in rule.entailed_from and f.asserted:
                 objects.setdefault(f.subject, set()).add(f.object)
         fitting = {r.key for s, _a, _b, r in mentions if fits(s, r, rule.object)}
-        # a country by Sudachi's tag or its suffix (GiNZA labels cities Country too: グラナダ)
-        countries = {r.key for s, a, b, r in mentions if place_level(s, a, b, s.doc[a:b].text, ner=False) == 1}
         if rule.id not in found:
             candidates = objects.get(lead, set()) & fitting
             if not any(r.key == lead and fits(s, r, rule.slot("lead")) for s, _a, _b, r in mentions):

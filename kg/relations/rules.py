@@ -438,19 +438,16 @@ def _parse_rule(item, source: str, n: int) -> Rule:
     elif kind == "hierarchy":
         check_slot("holder", True, False)
         check_slot("of", True, False)
-    elif kind == "entail":
+    elif kind in ("entail", "lead"):
         src = pattern.get("from")
         if not isinstance(src, list) or not src or not all(isinstance(x, str) and x in relations() for x in src):
-            fail("'from' must be a list of relations whose facts entail this one")
-        check_slot("subject", False, False)
-        check_slot("object", False, False)
-    elif kind == "lead":
-        src = pattern.get("from")
-        if not isinstance(src, list) or not src or not all(isinstance(x, str) and x in relations() for x in src):
-            fail("'from' must be a list of relations whose facts about the lead entity are carried to the others")
-        check_slot("lead", True, False)
-        check_slot("subject", True, False)
-        check_slot("object", True, False)
+            fail("'from' must be a list of relations whose facts entail this one" if kind == "entail" else
+                 "'from' must be a list of relations whose facts about the lead entity are carried to the others")
+        lead = kind == "lead"
+        if lead:
+            check_slot("lead", True, False)
+        check_slot("subject", lead, False)
+        check_slot("object", lead, False)
     elif kind == "closure":
         over = pattern.get("over", [rel])
         if not isinstance(over, list) or not all(isinstance(x, str) and x in relations() for x in over):

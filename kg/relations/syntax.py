@@ -102,16 +102,17 @@ class Sentence:
     def ner_ok(self, ref: Ref, labels) -> bool:
         """The mention at ``ref`` carries one of GiNZA's entity labels (or, for Country, Sudachi's
         place-name-country tag); a country must end the name (北ホラント州ヘンスブルーク is no country
-        though GiNZA labels its first part one)."""
+        though GiNZA labels its first part one), and GiNZA's Country label does not outweigh
+        Sudachi's tag for a place name of no country (ベルゲン, テルアビブ)."""
         if not labels:
             return True
         span = self.mention_span(ref)
         toks = list(self.doc[span[0]:span[1]]) if span else [self.doc[ref.token]] if ref.token >= 0 else []
         for t in toks:
-            if t.ent_type_ in labels and (t.ent_type_ != "Country" or t is toks[-1]):
+            if t.ent_type_ in labels and (t.ent_type_ != "Country" or t is toks[-1] and not t.tag_.endswith("地名-一般")):
                 return True
         last = toks[-1] if toks else None
-        return last is not None and "Country" in labels and (last.ent_type_ == "Country" or last.tag_.endswith("地名-国"))
+        return last is not None and "Country" in labels and last.tag_.endswith("地名-国")
 
     # ------------------------------------------------------------ particles
 
