@@ -191,6 +191,7 @@ class Lexicon:
     appoint_object: frozenset[str]  # YがZをXのTITLEに選ぶ: the object takes the title
     serve_verbs: frozenset[str]  # ZがXのTITLEを務める
     exist_verbs: frozenset[str]  # 弟にZがいる: the subject holds the title
+    co_agents: frozenset[str]  # YとともにXが…した: Y acts with the subject (共, とも, 一緒)
     adnominal_titles: frozenset[str]  # X出身の人物: the title describes the noun after it
     occupation_suffixes: frozenset[str]  # 興行家, 研究者: a suffix making an occupation
     place_levels: dict  # place-name suffix -> administrative level (州 2, 県 3, 市 4); countries are 1
@@ -529,6 +530,7 @@ def _lexicon(d: dict) -> Lexicon:
         appoint_object=words("appoint_object"),
         serve_verbs=words("serve_verbs"),
         exist_verbs=words("exist_verbs"),
+        co_agents=words("co_agents"),
         adnominal_titles=words("adnominal_titles"),
         occupation_suffixes=words("occupation_suffixes"),
         place_levels={k: int(v) for k, v in dict(d.get("place_levels", {})).items()},

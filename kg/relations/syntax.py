@@ -309,11 +309,20 @@ class Sentence:
             return self._args[pred.i]
         voice = self.voice(pred)
         nominal = pred.pos_ in ("NOUN", "PROPN") and not any(c.dep_ in ("aux", "cop") for c in pred.children)
-        args = []
+        args: list[Arg] = []
+        co_agents: list[Arg] = []
         for c in pred.children:
             if c.i >= pred.i or c.dep_ not in _ARG_DEPS:
                 continue
             p = self.particle(c)
+            if p == "に" and c.lemma_ in self.lex.co_agents and c.i not in self.ent:
+                # 成瀬仁蔵と共に…を創設した: the partner of と acts with the subject
+                for partner in c.children:
+                    if partner.i < c.i and self.particle(partner) == "と":
+                        refs = self.refs(partner)
+                        if refs:
+                            co_agents.append(Arg(partner.i, "と共に", frozenset({"が"}), refs))
+                continue
             if not p and c.dep_ == "compound" and nominal:
                 if c.i + 1 < pred.i and self.ent.get(c.i + 1) == self.ent.get(c.i):
                     continue  # not the last token of its name
@@ -336,6 +345,8 @@ class Sentence:
             sub = self.subject(pred)
             if sub is not None:
                 args.append(Arg(sub.token, "が", self.cases("が", voice, nominal), sub.refs))
+        if co_agents and any(a.particle in SUBJECT or "が" in a.cases and a.particle != AGENT for a in args):
+            args.extend(co_agents)  # only beside a subject: they act with it
         gap = self.gap(pred)
         if gap is not None:
             args.append(gap)
