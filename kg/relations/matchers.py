@@ -43,6 +43,7 @@ def fits(s: Sentence, ref: Ref, slot: Slot) -> bool:
         return False
     return (s.class_ok(ref.key, slot.classes) and s.ner_ok(ref, slot.ner) and (not slot.admin or is_admin(s, ref))
             and (slot.natural or not _natural(s, _ref_text(s, ref)))
+            and (slot.region or _ref_text(s, ref) not in s.lex.regions)
             and (not slot.leveled or _leveled(s, _without_part_text(s, ref))))
 
 
@@ -420,8 +421,11 @@ def match_roles(s: Sentence, rules: Sequence[Rule], emit: Emit) -> None:
         if not holders:
             continue
         topic_of = None
-        if not of and of_tok is None and any(r.pattern.get("of_topic") for _t, rs in items for r in rs):
-            # 妻の賀川ハル, 姉はアン: no owner written; the topic owns the title (rules with of_topic)
+        owner_unread = any(doc[k].pos_ == "PROPN" for k in range(start, items[0][0])) or (
+            start - 1 >= s.span.start and doc[start - 1].pos_ in ("NOUN", "PROPN") and doc[start - 1].text not in lex.title_prefixes)
+        if not of and of_tok is None and not owner_unread and any(r.pattern.get("of_topic") for _t, rs in items for r in rs):
+            # 妻の賀川ハル, 姉はアン: no owner written; the topic owns the title (rules with of_topic);
+            # not when a name the pipeline did not read owns it (両シチリア王妃マリア: a queen's rank)
             topic_of = _topic_before(s, start) or ([s.topic] if s.topic is not None else [])
         chain = None
         for _tok, rs in items:

@@ -66,7 +66,7 @@ _PATTERN_KEYS = {
     "lead": {"from", "lead", "subject", "object"},
 }
 ROLE_FORMS = ("appositive", "suffix", "copula", "appoint", "serve")
-_SLOT_KEYS = {"particles", "classes", "ner", "exclude", "admin", "natural", "leveled"}
+_SLOT_KEYS = {"particles", "classes", "ner", "exclude", "admin", "natural", "leveled", "region"}
 
 
 @dataclass(frozen=True)
@@ -78,6 +78,7 @@ class Slot:
     admin: bool = False  # an administrative division: a country, or a name with a level suffix (市, 州) or GiNZA's City/Province label
     natural: bool = True  # false: no name of a natural feature (lexicon natural_suffixes: 川, 湖, 島)
     leveled: bool = False  # the name ends in a level suffix (lexicon place_levels: 州, 県, 市) after a stem of 2+ characters
+    region: bool = True  # false: no continent or world region (lexicon regions: ヨーロッパ, 北アフリカ)
 
 
 @dataclass(frozen=True)
@@ -113,7 +114,7 @@ class Rule:
         if isinstance(s, list):  # role/possessive shorthand: a list of classes
             return Slot(classes=tuple(s))
         return Slot(tuple(s.get("particles", ())), tuple(s.get("classes", ())), tuple(s.get("ner", ())), tuple(s.get("exclude", ())),
-                    bool(s.get("admin", False)), bool(s.get("natural", True)), bool(s.get("leveled", False)))
+                    bool(s.get("admin", False)), bool(s.get("natural", True)), bool(s.get("leveled", False)), bool(s.get("region", True)))
 
     @cached_property
     def subject(self) -> Slot:
@@ -196,6 +197,7 @@ class Lexicon:
     occupation_suffixes: frozenset[str]  # 興行家, 研究者: a suffix making an occupation
     place_levels: dict  # place-name suffix -> administrative level (州 2, 県 3, 市 4); countries are 1
     natural_suffixes: frozenset[str]  # 川, 湖, 島: a place named so is a natural feature, not an administrative division
+    regions: frozenset[str]  # ヨーロッパ, 北アフリカ: continents and world regions, in no country and no administrative division
     anaphors: dict  # 同社 -> classes it may refer to
     pronouns: dict  # 彼 -> classes
 
@@ -394,9 +396,9 @@ def _parse_rule(item, source: str, n: int) -> Rule:
             fail(f"'{name}' must be a mapping like {{particles: [...], classes: [...]}}")
         bad = set(s) - _SLOT_KEYS
         if bad:
-            fail(f"'{name}' has unknown key(s) {sorted(bad)} (allowed: particles, classes, ner, exclude, admin, natural, leveled)")
-        for flag in ("admin", "natural", "leveled"):
-            if not isinstance(s.get(flag, flag == "natural"), bool):
+            fail(f"'{name}' has unknown key(s) {sorted(bad)} (allowed: particles, classes, ner, exclude, admin, natural, leveled, region)")
+        for flag in ("admin", "natural", "leveled", "region"):
+            if not isinstance(s.get(flag, flag in ("natural", "region")), bool):
                 fail(f"'{name}.{flag}' must be true or false")
         if particles and (not isinstance(s.get("particles"), list) or not s["particles"] or not all(isinstance(p, str) for p in s["particles"])):
             fail(f"'{name}' needs 'particles': a list of case particles (が, を, に...)")
@@ -535,6 +537,7 @@ def _lexicon(d: dict) -> Lexicon:
         occupation_suffixes=words("occupation_suffixes"),
         place_levels={k: int(v) for k, v in dict(d.get("place_levels", {})).items()},
         natural_suffixes=words("natural_suffixes"),
+        regions=words("regions"),
         anaphors={k: tuple(v) for k, v in dict(d.get("anaphors", {})).items()},
         pronouns={k: tuple(v) for k, v in dict(d.get("pronouns", {})).items()},
     )

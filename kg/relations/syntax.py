@@ -24,6 +24,7 @@ _AGENT_FORMS = {"によって": AGENT, "により": AGENT, "による": AGENT, "
 _CLOSE = set("」』）)】〕”\"")
 _PARENS = set("(（")
 _PARENS_CLOSE = set(")）")
+_SENTENCE_END = {"。", "．", "!", "！", "?", "？"}
 _OPEN_QUOTES = set("「『【〔“\"")
 _ARG_DEPS = {"nsubj", "obj", "obl", "iobj", "nmod", "dep", "nsubj:pass", "csubj", "advcl", "compound", "acl", "conj", "obl:tmod"}
 _CHAIN_DEPS = {"advcl", "conj", "ccomp", "xcomp", "csubj"}
@@ -471,5 +472,34 @@ class Sentence:
                 found = self._stray_topic(pred)
                 if found is None and self.topic is not None:
                     found = Arg(-1, "は", frozenset({"が"}), (self.topic,))
+        if found is None:
+            found = self._opening_topic(pred)
         self._subject[pred.i] = found
         return found
+
+    def _opening_topic(self, pred) -> Arg | None:
+        """麻生太郎(あそうたろう、1940年〈昭和15年〉9月20日-)は、日本の政治家、実業家。: a name
+        opening the sentence with は (past its parenthesis) is the subject of the noun closing it,
+        with only nouns between them, however GiNZA hung the words around the parenthesis (it
+        often makes the name the root and the predicate noun a compound of nothing)."""
+        doc, span = self.doc, self.span
+        if pred.pos_ not in ("NOUN", "PROPN") or pred.i in self.ent:
+            return None
+        nxt = pred.i + 1
+        while nxt < span.end and doc[nxt].lemma_ in ("だ", "ある") and doc[nxt].pos_ == "AUX" or nxt < span.end and doc[nxt].text == "ある":
+            nxt += 1
+        if nxt < span.end and doc[nxt].text not in _SENTENCE_END:
+            return None
+        first = next((m for m in self.mentions if m[0] == span.start), None)
+        if first is None:
+            return None
+        head = doc[first[1] - 1]
+        j = first[1]
+        while j < span.end and doc[j].text in _PARENS:
+            j = self._after_paren(j)
+        if self.particle(head) != "は" and not (j < span.end and doc[j].text == "は"):
+            return None
+        if any(t.pos_ in ("VERB", "ADJ") or t.lemma_ in ("する",) or t.text in _PARENS for t in doc[j:pred.i]):
+            return None
+        refs = self.refs(head)
+        return Arg(head.i, "は", frozenset({"が"}), refs) if refs else None
