@@ -84,7 +84,23 @@ def is_admin(s: Sentence, ref: Ref) -> bool:
     text = s.doc[start:end].text
     if _natural(s, text):
         return False
-    return place_level(s, start, end, text) is not None or any(t.ent_type_ in _ADMIN_NER for t in s.doc[start:end])
+    return (place_level(s, start, end, text) is not None or any(t.ent_type_ in _ADMIN_NER for t in s.doc[start:end])
+            or _described_admin(s, ref))
+
+
+def _described_admin(s: Sentence, ref: Ref) -> bool:
+    """The sentence describes the place as an administrative division: it is the subject of the
+    predicate noun closing the sentence, and that noun names one (タイガードは、アメリカ合衆国
+    オレゴン州ワシントン郡にある市。: lexicon admin_nouns)."""
+    doc = s.doc
+    k = s.span.end - 1
+    while k > s.span.start and (doc[k].pos_ in ("PUNCT", "AUX") or doc[k].lemma_ == "ある" and doc[k].dep_ == "fixed"):
+        k -= 1
+    last = doc[k]
+    if k in s.ent or (last.lemma_ not in s.lex.admin_nouns and last.text not in s.lex.admin_nouns):
+        return False
+    sub = s.subject(last)
+    return sub is not None and any(r.key == ref.key for r in sub.refs)
 
 
 def _natural(s: Sentence, text: str) -> bool:
@@ -719,8 +735,9 @@ def place_level(s: Sentence, start: int, end: int, text: str, ner: bool = True) 
 
 def _without_part(s: Sentence, start: int, end: int, text: str) -> tuple[int, str]:
     """The name without a part word ending it (タタールスタン共和国北東部 -> タタールスタン共和国)."""
-    if end - start > 1 and s.doc[end - 1].text in s.lex.place_parts:
-        return end - 1, s.doc[start:end - 1].text
+    for n in (2, 1):  # 北西端 may come as 北西 + 端
+        if end - start > n and "".join(t.text for t in s.doc[end - n:end]) in s.lex.place_parts:
+            return end - n, s.doc[start:end - n].text
     return end, text
 
 

@@ -197,6 +197,7 @@ class Lexicon:
     occupation_suffixes: frozenset[str]  # 興行家, 研究者: a suffix making an occupation
     place_levels: dict  # place-name suffix -> administrative level (州 2, 県 3, 市 4); countries are 1
     natural_suffixes: frozenset[str]  # 川, 湖, 島: a place named so is a natural feature, not an administrative division
+    admin_nouns: frozenset[str]  # 市, 都市, ムニシピオ: a predicate noun naming an administrative division
     regions: frozenset[str]  # ヨーロッパ, 北アフリカ: continents and world regions, in no country and no administrative division
     anaphors: dict  # 同社 -> classes it may refer to
     pronouns: dict  # 彼 -> classes
@@ -538,6 +539,7 @@ def _lexicon(d: dict) -> Lexicon:
         place_levels={k: int(v) for k, v in dict(d.get("place_levels", {})).items()},
         natural_suffixes=words("natural_suffixes"),
         regions=words("regions"),
+        admin_nouns=words("admin_nouns"),
         anaphors={k: tuple(v) for k, v in dict(d.get("anaphors", {})).items()},
         pronouns={k: tuple(v) for k, v in dict(d.get("pronouns", {})).items()},
     )
