@@ -266,7 +266,7 @@ def _of_side(s: Sentence, start: int) -> tuple[list[Ref], int | None]:
         # 長渕剛の5枚目のシングル, アウグストゥスの3番目の妻: past the ordinal to the owner's の
         j = k - 2 if doc[k - 1].text == "目" else k - 1
         start_j = j
-        while j >= s.span.start and (doc[j].like_num or "助数詞" in doc[j].tag_):
+        while j >= s.span.start and (doc[j].like_num or "助数詞" in doc[j].tag_ or doc[j].text in ("作", "番", "代", "期")):  # 13作目
             j -= 1
         if j < start_j and doc[j].text == "の":
             k = j
@@ -291,7 +291,11 @@ def _agent_before(s: Sentence, i: int) -> list[Ref]:
     doc = s.doc
     k = _mention_start(s, i) if i in s.ent else i
     if k - 3 >= s.span.start and doc[k - 2].text == "に" and doc[k - 1].lemma_ == "よる":
-        return list(s.refs(doc[k - 3]))
+        j = k - 3
+        # ブラッドリー・クーパー監督・主演による: past the agent's titles to the name
+        while j > s.span.start and j not in s.ent and (doc[j].text in ("・", "、") or doc[j].text in s.ruleset.title_index or doc[j].lemma_ in s.lex.agent_titles):
+            j -= 1
+        return list(s.refs(doc[j]))
     return []
 
 
@@ -328,6 +332,8 @@ def _appositive_holder(s: Sentence, end: int) -> Ref | None:
             if m is not None:
                 if not link and s.particle(doc[end]):
                     continue
+                if m[1] < s.span.end and doc[m[1]].text in s.lex.rank_titles and _mention_at(s, m[1] + 1) is not None:
+                    m = _mention_at(s, m[1] + 1)  # Xの子、ノヴゴロド公ウラジーミル: past the place of a rank
                 return Ref(m[2], _head_of(s, m[0], m[1]), "", _head_of(s, m[0], m[1]) in s.anaphoric)
     return None
 
@@ -376,6 +382,12 @@ def _copula_subject(s: Sentence, tok):
             refs = _topic_before(s, tok.i)
             if refs:
                 return Arg(-1, "は", frozenset({"が"}), tuple(refs))
+    if nxt + 1 < s.span.end and s.doc[nxt].text == "で" and s.doc[nxt].pos_ == "AUX" and s.doc[nxt + 1].text == "、":
+        # ギーゼラはヘルマン2世の娘で、…と結婚した: GiNZA hangs the noun on what follows, but the
+        # copula's continuative form closes the topic's first clause
+        refs = _topic_before(s, tok.i)
+        if refs:
+            return Arg(-1, "は", frozenset({"が"}), tuple(refs))
     return None
 
 
@@ -573,6 +585,31 @@ def match_possessives(s: Sentence, rules: Sequence[Rule], emit: Emit) -> None:
                         for z in sub.refs if sub is not None else ():
                             _possessive(s, rule, xs, z, n, emit)
     return None
+
+
+@matcher("parenthetical")
+def match_parentheticals(s: Sentence, rules: Sequence[Rule], emit: Emit) -> None:
+    """Z(X) / Z(X発行): the only name inside the parenthesis right after a name (past its closing
+    quote), with nothing after it but the rule's ``trailing`` words, is the holder; the name
+    before it is the ``of`` side (『ヤングエース』(角川書店): the magazine's publisher)."""
+    doc = s.doc
+    for start, end, key in s.mentions:
+        q = end
+        while q < s.span.end and doc[q].text in _OPEN.values() and doc[q].text not in ")）":
+            q += 1
+        if q + 1 >= s.span.end or doc[q].text not in ("(", "（"):
+            continue
+        m = _mention_at(s, q + 1)
+        if m is None or m[2] == key:
+            continue
+        z = Ref(key, _head_of(s, start, end), "", False)
+        x = Ref(m[2], _head_of(s, m[0], m[1]), "", False)
+        for rule in rules:
+            k = m[1]
+            while k < s.span.end and doc[k].text in rule.pattern.get("trailing", ()):
+                k += 1
+            if k < s.span.end and doc[k].text in (")", "）") and fits(s, x, rule.holder) and fits(s, z, rule.of):
+                emit(rule, x, z, None, (x.token, z.token))
 
 
 def _predicate_noun(s: Sentence, i: int, starts, hops: int = 2):

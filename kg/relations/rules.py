@@ -52,13 +52,14 @@ import yaml
 from ..errors import RuleError
 from ..vocab import classes, relations
 
-KINDS = ("frame", "role", "possessive", "pair", "hierarchy", "entail", "closure", "lead")
+KINDS = ("frame", "role", "possessive", "parenthetical", "pair", "hierarchy", "entail", "closure", "lead")
 RELATED = "related"
 _RULE_KEYS = {"id", "description", "kind", "relation", "confidence", "examples", "pattern", "direction", "voice", "measured"}
 _PATTERN_KEYS = {
     "frame": {"lemmas", "subject", "object"},
     "role": {"titles", "title_ner", "holder", "of", "forms", "of_chain", "of_topic"},
     "possessive": {"holder", "of", "connectors", "heads", "levels_required", "levels_consistent"},
+    "parenthetical": {"holder", "of", "trailing"},
     "pair": {"lemmas", "members"},
     "hierarchy": {"holder", "of", "levels_required"},
     "entail": {"from", "subject", "object", "levels_consistent"},
@@ -197,6 +198,8 @@ class Lexicon:
     occupation_suffixes: frozenset[str]  # 興行家, 研究者: a suffix making an occupation
     place_levels: dict  # place-name suffix -> administrative level (州 2, 県 3, 市 4); countries are 1
     natural_suffixes: frozenset[str]  # 川, 湖, 島: a place named so is a natural feature, not an administrative division
+    agent_titles: frozenset[str]  # 主演, 製作: what an agent did, written between the name and による
+    rank_titles: frozenset[str]  # 公, 伯: X公Z names Z by the rank held over place X
     admin_nouns: frozenset[str]  # 市, 都市, ムニシピオ: a predicate noun naming an administrative division
     regions: frozenset[str]  # ヨーロッパ, 北アフリカ: continents and world regions, in no country and no administrative division
     anaphors: dict  # 同社 -> classes it may refer to
@@ -439,6 +442,10 @@ def _parse_rule(item, source: str, n: int) -> Rule:
         if not isinstance(conns, list) or not all(isinstance(c, str) for c in conns):
             fail("'connectors' must be a list of strings (\"の\", \"\")")
         check_words("heads", False)
+    elif kind == "parenthetical":
+        check_slot("holder", True, False)
+        check_slot("of", True, False)
+        check_words("trailing", False)
     elif kind == "hierarchy":
         check_slot("holder", True, False)
         check_slot("of", True, False)
@@ -540,6 +547,8 @@ def _lexicon(d: dict) -> Lexicon:
         natural_suffixes=words("natural_suffixes"),
         regions=words("regions"),
         admin_nouns=words("admin_nouns"),
+        rank_titles=words("rank_titles"),
+        agent_titles=words("agent_titles"),
         anaphors={k: tuple(v) for k, v in dict(d.get("anaphors", {})).items()},
         pronouns={k: tuple(v) for k, v in dict(d.get("pronouns", {})).items()},
     )
