@@ -374,7 +374,9 @@ def _copula_subject(s: Sentence, tok):
     noun closing the topic's clause before another topic (ZはXの選手、専門はY) stands for the topic."""
     head = _predicate_head(s, tok)
     if head is not None:
-        return s.subject(head)
+        sub = s.subject(head)
+        if sub is not None:
+            return sub
     nxt = tok.i + 1
     if nxt + 1 < s.span.end and s.doc[nxt].text == "、" and not s.particle(tok):
         topic = _noun_head(s, nxt + 1)
@@ -382,9 +384,11 @@ def _copula_subject(s: Sentence, tok):
             refs = _topic_before(s, tok.i)
             if refs:
                 return Arg(-1, "は", frozenset({"が"}), tuple(refs))
-    if nxt + 1 < s.span.end and s.doc[nxt].text == "で" and s.doc[nxt].pos_ == "AUX" and s.doc[nxt + 1].text == "、":
+    if nxt + 1 < s.span.end and s.doc[nxt].text == "で" and s.doc[nxt + 1].text == "、" and (
+            s.doc[nxt].pos_ == "AUX" or tok.ent_type_ == OCCUPATION or tok.lemma_ in s.ruleset.title_index):
         # ギーゼラはヘルマン2世の娘で、…と結婚した: GiNZA hangs the noun on what follows, but the
-        # copula's continuative form closes the topic's first clause
+        # copula's continuative form closes the topic's first clause (after an occupation GiNZA
+        # may tag で a case particle: …科学作家で、…を専門としている)
         refs = _topic_before(s, tok.i)
         if refs:
             return Arg(-1, "は", frozenset({"が"}), tuple(refs))

@@ -486,6 +486,8 @@ class Sentence:
         if pred.pos_ not in ("NOUN", "PROPN") or pred.i in self.ent:
             return None
         nxt = pred.i + 1
+        if nxt < span.end and doc[nxt].text in _PARENS:
+            nxt = self._after_paren(nxt)  # …出身のプロ野球選手(外野手、内野手)。
         while nxt < span.end and doc[nxt].lemma_ in ("だ", "ある") and doc[nxt].pos_ == "AUX" or nxt < span.end and doc[nxt].text == "ある":
             nxt += 1
         if nxt < span.end and doc[nxt].text not in _SENTENCE_END:
