@@ -8,6 +8,9 @@ a maximum-entropy classifier over whole-span features trained on the gold spans
     .venv/bin/python scripts/train_tagger.py                       # writes both into ontologies/
     .venv/bin/python scripts/train_tagger.py --cache /tmp/train.spacy   # keep the parse for reruns
 
+With ``--cache`` the CRF's fold predictions are kept beside the parse too, and the CRF is not
+retrained while its features, labels and settings are unchanged (for tuning the typer).
+
 Reproducible: the same data, parser and settings give the same model (L-BFGS is deterministic).
 Only the train split is read; score the result with ``kg eval ner-wikipedia`` (validation).
 """
@@ -15,6 +18,8 @@ Only the train split is read; score the result with ``kg eval ner-wikipedia`` (v
 from __future__ import annotations
 
 import argparse
+import hashlib
+import json
 import sys
 import tempfile
 import time
@@ -70,17 +75,21 @@ def gold_spans(sent, mentions):
 
 
 def parsed_docs(gold, cache: Path | None):
+    """The train split parsed as the parse stage does; a ``cache`` is read back only while the
+    parse signature it was written under holds."""
     from spacy.tokens import DocBin
 
-    from kg.parse import load_model
+    from kg import parse
 
-    nlp = load_model()
-    if cache and cache.is_file():
+    nlp = parse.load_model()
+    stamp = cache.with_suffix(".signature.json") if cache else None
+    if cache and cache.is_file() and stamp.is_file() and stamp.read_text() == _signature(nlp):
         docs = list(DocBin().from_disk(cache).get_docs(nlp.vocab))
         if len(docs) == len(gold.documents):
             return docs
     docs = list(nlp.pipe([d.text for d in gold.documents], batch_size=32))
     if cache:
+        stamp.write_text(_signature(nlp))
         db = DocBin(store_user_data=True)
         for d in docs:
             db.add(d)
@@ -113,39 +122,32 @@ def build_clusters(path: Path, k: int = CLUSTERS, iterations: int = 15) -> None:
     numpy.savez_compressed(path, keys=keys[order], clusters=assigned[rows[order]].astype(numpy.uint16))
 
 
-def main(argv=None) -> int:
-    ap = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
-    ap.add_argument("--gold", type=Path, default=None, help="train.json [default: $KG_SHARED_DIR/eval/ner-wikipedia/train.json]")
-    ap.add_argument("--cache", type=Path, default=None, help="DocBin file to keep the parse in between runs")
-    ap.add_argument("-o", "--output", type=Path, default=ROOT / "ontologies", help="folder for the model files")
-    ap.add_argument("--clusters", action="store_true",
-                    help="first rebuild ontologies/word-clusters.npz (the features read the shipped file)")
-    args = ap.parse_args(argv)
-    if args.clusters:
-        build_clusters(ROOT / "ontologies" / "word-clusters.npz")
+def _signature(nlp) -> str:
+    from kg.parse import model_name, parse_signature
 
+    return json.dumps(parse_signature(model_name(nlp)))
+
+
+def fold_predictions(sentences, output: Path, cache: Path | None):
+    """Train the CRF on every sentence (into ``output``) and, k-fold, predict each sentence with
+    a CRF not trained on it; with ``cache``, reuse both while features, labels and settings match."""
     import pycrfsuite
 
-    from kg.evaluation.gold import load
-    from kg.mentions import sentence_spans
-    from kg.tagger import MODEL_FILE, NOT_A_NAME, TYPER_FILE, sentence_features, span_features, spans_of, stockmark_classes
+    from kg.tagger import MODEL_FILE, spans_of
 
-    gold = load("ner-wikipedia", args.gold, split="train")
-    t0 = time.perf_counter()
-    docs = parsed_docs(gold, args.cache)
-    print(f"parsed {len(docs)} sentences in {time.perf_counter() - t0:.0f} s", file=sys.stderr)
-    class_of = stockmark_classes()
-    sentences = []  # (gold document, spaCy sentence, tokens, features, BIO labels)
-    for g, doc in zip(gold.documents, docs):
-        for sent in doc.sents:
-            tokens = list(sent)
-            sentences.append((g, sent, tokens, sentence_features(tokens), bio(sent, g.mentions, class_of)))
-    args.output.mkdir(parents=True, exist_ok=True)
+    key = hashlib.sha256(json.dumps([SETTINGS, FOLDS, [(f, y) for _g, _s, _t, f, y in sentences]],
+                                    sort_keys=True).encode()).hexdigest()
+    kept = cache.with_suffix(".crf-folds.json") if cache else None
+    if kept and kept.is_file() and (output / MODEL_FILE).is_file():
+        saved = json.loads(kept.read_text())
+        if saved["key"] == key and saved["model"] == hashlib.sha256((output / MODEL_FILE).read_bytes()).hexdigest():
+            print("CRF and its fold predictions unchanged: reused", file=sys.stderr)
+            return [[tuple(x) for x in spans] for spans in saved["spans"]]
 
     # 1. the sequence CRF on every sentence
     t0 = time.perf_counter()
-    train_crf([(f, y) for _g, _s, _t, f, y in sentences], args.output / MODEL_FILE)
-    report(MODEL_FILE, args.output, f"{len(sentences)} sentences", t0)
+    train_crf([(f, y) for _g, _s, _t, f, y in sentences], output / MODEL_FILE)
+    report(MODEL_FILE, output, f"{len(sentences)} sentences", t0)
 
     # 2. what the CRF finds in sentences it was not trained on (k folds), for the typer to judge
     t0 = time.perf_counter()
@@ -161,6 +163,42 @@ def main(argv=None) -> int:
                     crf_spans[n] = spans_of(tagger.tag(f))
             tagger.close()
     print(f"{FOLDS}-fold CRF predictions in {time.perf_counter() - t0:.0f} s", file=sys.stderr)
+    if kept:
+        kept.write_text(json.dumps({"key": key, "model": hashlib.sha256((output / MODEL_FILE).read_bytes()).hexdigest(),
+                                    "spans": crf_spans}))
+    return crf_spans
+
+
+def main(argv=None) -> int:
+    ap = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    ap.add_argument("--gold", type=Path, default=None, help="train.json [default: $KG_SHARED_DIR/eval/ner-wikipedia/train.json]")
+    ap.add_argument("--cache", type=Path, default=None, help="DocBin file to keep the parse in between runs")
+    ap.add_argument("-o", "--output", type=Path, default=ROOT / "ontologies", help="folder for the model files")
+    ap.add_argument("--clusters", action="store_true",
+                    help="first rebuild ontologies/word-clusters.npz (the features read the shipped file)")
+    args = ap.parse_args(argv)
+    if args.clusters:
+        build_clusters(ROOT / "ontologies" / "word-clusters.npz")
+
+    import pycrfsuite
+
+    from kg.evaluation.gold import load
+    from kg.mentions import sentence_spans
+    from kg.tagger import NOT_A_NAME, TYPER_FILE, sentence_features, span_features, stockmark_classes
+
+    gold = load("ner-wikipedia", args.gold, split="train")
+    t0 = time.perf_counter()
+    docs = parsed_docs(gold, args.cache)
+    print(f"parsed {len(docs)} sentences in {time.perf_counter() - t0:.0f} s", file=sys.stderr)
+    class_of = stockmark_classes()
+    sentences = []  # (gold document, spaCy sentence, tokens, features, BIO labels)
+    for g, doc in zip(gold.documents, docs):
+        for sent in doc.sents:
+            tokens = list(sent)
+            sentences.append((g, sent, tokens, sentence_features(tokens), bio(sent, g.mentions, class_of)))
+    args.output.mkdir(parents=True, exist_ok=True)
+
+    crf_spans = fold_predictions(sentences, args.output, args.cache)
 
     # 3. the span typer: every candidate span the mentions stage would consider, labelled with
     # its gold class or "no name", plus the gold spans no source proposed
