@@ -13,7 +13,7 @@ from collections.abc import Callable, Sequence
 
 from ..model import Fact
 from .rules import Rule, Slot
-from .syntax import SUBJECT, Arg, Ref, Sentence
+from .syntax import SENTENCE_END, SUBJECT, Arg, Ref, Sentence
 
 Emit = Callable[..., None]  # emit(rule, holder_or_subject, of_or_object, predicate, tokens, span=None)
 Matcher = Callable[[Sentence, Sequence[Rule], Emit], None]
@@ -23,7 +23,7 @@ LATE_KINDS = ("entail", "lead")
 
 _OPEN = {"(": ")", "（": "）", "「": "」", "『": "』"}
 _APPOSITIVE_LINKS = (("で", "ある"), ("で", "あり"), ("の",), ("、",), ("『",), ("「",), ("の", "『"), ("の", "「"), ())
-_COPULA_END = {"。", "．", "!", "！", "?", "？"}
+_COPULA_END = SENTENCE_END
 OCCUPATION = "Position_Vocation"  # GiNZA's label for occupations and titles
 _SUBNATIONAL = {"Province", "City", "County", "GPE_Other", "Domestic_Region"}
 

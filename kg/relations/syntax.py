@@ -24,7 +24,7 @@ _AGENT_FORMS = {"によって": AGENT, "により": AGENT, "による": AGENT, "
 _CLOSE = set("」』）)】〕”\"")
 _PARENS = set("(（")
 _PARENS_CLOSE = set(")）")
-_SENTENCE_END = {"。", "．", "!", "！", "?", "？"}
+SENTENCE_END = frozenset({"。", "．", "!", "！", "?", "？"})
 _OPEN_QUOTES = set("「『【〔“\"")
 _ARG_DEPS = {"nsubj", "obj", "obl", "iobj", "nmod", "dep", "nsubj:pass", "csubj", "advcl", "compound", "acl", "conj", "obl:tmod"}
 _CHAIN_DEPS = {"advcl", "conj", "ccomp", "xcomp", "csubj"}
@@ -488,9 +488,9 @@ class Sentence:
         nxt = pred.i + 1
         if nxt < span.end and doc[nxt].text in _PARENS:
             nxt = self._after_paren(nxt)  # …出身のプロ野球選手(外野手、内野手)。
-        while nxt < span.end and doc[nxt].lemma_ in ("だ", "ある") and doc[nxt].pos_ == "AUX" or nxt < span.end and doc[nxt].text == "ある":
-            nxt += 1
-        if nxt < span.end and doc[nxt].text not in _SENTENCE_END:
+        while nxt < span.end and (doc[nxt].pos_ == "AUX" and doc[nxt].lemma_ == "だ" or doc[nxt].text == "ある"):
+            nxt += 1  # である
+        if nxt < span.end and doc[nxt].text not in SENTENCE_END:
             return None
         first = next((m for m in self.mentions if m[0] == span.start), None)
         if first is None:
