@@ -6,7 +6,9 @@ classifier (「X」と呼ばれるチップ, モデル「X」), then GiNZA's NER
 Latin-script words, which only fill what the first three left. Spans are trimmed of particles
 and honorifics (X氏), which become typing evidence instead. A corporate affix written onto the
 name (アーム社, 株式会社X) stays in the span, as both gold data sets mark it, but not in the
-``name`` the entities stage resolves by. The span typer gives every span class evidence.
+``name`` the entities stage resolves by. The span typer gives every span class evidence; a
+sentence that defines its topic by the noun closing it (Xは、…にある都市。 Xは、日本の政治家。)
+gives the strongest (type-cues.tsv ``definition``).
 
 Output is plain data (``Candidate``); the entities stage types and resolves them.
 """
@@ -27,6 +29,7 @@ W_TAGGER = 7  # the span typer, when it is confident; W_TAGGER_WEAK below
 W_HEAD = 8  # a word that ends the name and says its class (朝日新聞, 品川駅)
 W_SUFFIX = 6
 W_CLASSIFIER = 5
+W_DEFINITION = 20  # XはYにある都市。: the sentence says what X is, which outweighs the rest together
 W_TAGGER_WEAK = 4
 TAGGER_CONFIDENT = 0.6
 W_FULL_NAME = 6
@@ -151,6 +154,7 @@ def detect(doc, offset: int = 0, sentence_base: int = 0) -> list[Candidate]:
         ev = list(evidence)
         start, end, name_start, name_end = _affixes(doc, start, end, taken, ev)
         _context_evidence(doc, start, end, ev)
+        _definition_evidence(doc, start, end, ev)
         span = doc[start:end]
         gid = next((src.split(":", 1)[1] for _, _, src in ev if src.startswith("gazetteer:")), None)
         name = doc[name_start:name_end].text if (name_start, name_end) != (start, end) else ""
@@ -697,6 +701,50 @@ def _head_evidence(name: str, ev: list) -> None:
     c = _head_cue(lexicon.nfkc(name.strip()))
     if c is not None:
         ev.append((c.cls, W_HEAD, f"head:{c.cue}"))
+
+
+_COPULA_WORDS = frozenset({"だ", "で", "ある", "です"})
+_SENTENCE_END = frozenset("。．!！?？")
+OCCUPATION = "Position_Vocation"  # GiNZA's label for occupations and titles (政治家, 俳優)
+
+
+def _definition_evidence(doc, start: int, end: int, ev: list) -> None:
+    """A sentence XはYの…N。 defines its topic X by the noun N closing it (encyclopedia leads:
+    リチャードソンは、アメリカ合衆国テキサス州にある都市。, 麻生太郎(…)は、日本の政治家。): N's
+    ``definition`` or ``classifier`` cue (ontologies/type-cues.tsv), or GiNZA's occupation label
+    on N for a person, types X."""
+    k = _after_bracket(doc, end) if end < len(doc) and doc[end].text in "(（" else end
+    if k >= len(doc) or doc[k].text != "は" or doc[k].sent.start > start:
+        return
+    last = doc[k].sent.end - 1
+    while last > k and (doc[last].text in _SENTENCE_END or doc[last].is_space):
+        last -= 1
+    if last == doc[k].sent.end - 1:
+        return  # the sentence does not end here (a line cut short)
+    if doc[last].text in ")）":  # …プロ野球選手(外野手)。
+        last = next((j for j in range(last - 1, k, -1) if doc[j].text in "(（"), k + 1) - 1
+    while last > k and doc[last].text in _COPULA_WORDS:
+        last -= 1
+    noun = doc[last]
+    if last <= k + 1 or noun.pos_ != "NOUN":
+        return
+    c = _cue(noun.text, "definition") or _cue(noun.lemma_, "definition") or _cue(noun.text, "classifier")
+    cls = c.cls if c else ("Person" if noun.ent_type_ == OCCUPATION else None)
+    if cls:
+        ev.append((cls, W_DEFINITION, f"definition:{noun.text}"))
+
+
+def _after_bracket(doc, k: int) -> int:
+    """The token after the bracket opening at ``k`` closes (nested brackets counted)."""
+    depth = 0
+    for j in range(k, min(len(doc), k + 80)):
+        if doc[j].text in "(（":
+            depth += 1
+        elif doc[j].text in ")）":
+            depth -= 1
+            if depth == 0:
+                return j + 1
+    return len(doc)
 
 
 def _context_evidence(doc, start: int, end: int, ev: list) -> None:

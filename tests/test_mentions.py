@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from kg import mentions, tagger
+from kg import entities, mentions, tagger
 
 
 @pytest.fixture(scope="session")
@@ -122,6 +122,34 @@ def test_mentions_a_name_ending_in_a_head_word_takes_its_class(detect, text, spa
     found = _by_text(detect(text))
     assert span in found, sorted(found)
     assert cls in _classes(found[span])
+
+
+@pytest.mark.parametrize(
+    "text,span,cls",
+    [
+        # Sudachi and the typer take リチャードソン for a surname; the sentence says it is a city
+        ("リチャードソンは、アメリカ合衆国テキサス州ダラス郡にある都市。", "リチャードソン", "Place"),
+        ("バール・ドバイは、アラブ首長国連邦のドバイにある地区である。", "バール・ドバイ", "Place"),
+        ("ウォルター・マーチ(Walter Murch、1943年7月12日 - )は、アメリカ合衆国の映画編集技師、脚本家。", "ウォルター・マーチ", "Person"),
+    ],
+)
+def test_mentions_a_sentence_defining_its_topic_types_it(detect, text, span, cls):
+    found = _by_text(detect(text))
+    assert span in found, sorted(found)
+    assert entities.class_of(found[span].evidence) == cls
+
+
+@pytest.mark.parametrize(
+    "text,span",
+    [
+        ("ソニーは、日本の企業で、東京に本社を置く。", "ソニー"),  # the sentence goes on past 企業
+        ("リチャードソンは新作の映画を発表した。", "リチャードソン"),  # no noun closes it
+    ],
+)
+def test_mentions_only_a_closing_noun_defines_the_topic(detect, text, span):
+    found = _by_text(detect(text))
+    assert span in found, sorted(found)
+    assert not any(src.startswith("definition") for _c, _w, src in found[span].evidence)
 
 
 @pytest.mark.parametrize(
