@@ -30,7 +30,7 @@ _SPLIT_PARTS = re.compile(r"[・･\s=]+")
 FUZZY_KANA_MIN = 0.75
 FUZZY_PART_MIN = 0.6  # for the other parts of a person name one part of which is the same
 SKELETON_MIN = 0.6  # consonant-skeleton similarity for a Latin and a katakana name to be compared by e2k
-DECISIVE = {"gazetteer", "suffix", "prefix", "classifier", "head"}  # evidence sources that settle a class
+DECISIVE = {"gazetteer", "suffix", "prefix", "classifier", "head", "definition"}  # evidence sources that settle a class
 
 
 @lru_cache(maxsize=1)
@@ -132,9 +132,13 @@ SUBCLASS_SHARE = 0.5
 
 
 def class_of(evidence: Iterable[tuple[str, int, str]]) -> str | None:
-    """The class with the most evidence weight; subclasses add their weight to their parent's."""
+    """The class with the most evidence weight; subclasses add their weight to their parent's.
+    A sentence defining the thing (mentions: Xは…都市。) settles it: then only definitions count,
+    however many mentions the tagger and Sudachi call it something else (リチャードソン)."""
+    evidence = list(evidence)
+    stated = [e for e in evidence if e[2].startswith("definition:")]
     scores: Counter = Counter()
-    for cls, w, _src in evidence:
+    for cls, w, _src in stated or evidence:
         scores[cls] += w
     if not scores:
         return None

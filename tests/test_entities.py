@@ -80,6 +80,16 @@ def test_entities_class_comes_from_the_strongest_evidence(resolve, text, name, c
     assert _entity_of(ents, name).cls == cls
 
 
+def test_entities_a_defining_sentence_types_every_mention_of_the_name(resolve):
+    # Sudachi and the typer call each リチャードソン a surname; the first sentence says it is a city
+    text = ("リチャードソンは、アメリカ合衆国テキサス州中部、ダラス郡とコリン郡に跨る都市である。"
+            "リチャードソンはダラス市の裕福な郊外住宅地であり、通信系の会社が集中する。")
+    mentions_, ents = resolve(text)
+    city = _entity_of(ents, "リチャードソン")
+    assert city.cls == "Place"
+    assert sum(1 for m in mentions_ if m.entity == city.key) == 2
+
+
 def test_entities_keep_every_surface_form_and_the_gazetteer_qid(resolve):
     _mentions, ents = resolve("Microsoftは発表した。マイクロソフトの株価は上がった。MSの広報も認めた。")
     ms = _entity_of(ents, "Microsoft")
