@@ -710,28 +710,50 @@ OCCUPATION = "Position_Vocation"  # GiNZA's label for occupations and titles (�
 
 def _definition_evidence(doc, start: int, end: int, ev: list) -> None:
     """A sentence XはYの…N。 defines its topic X by the noun N closing it (encyclopedia leads:
-    リチャードソンは、アメリカ合衆国テキサス州にある都市。, 麻生太郎(…)は、日本の政治家。): N's
+    リチャードソンは、アメリカ合衆国テキサス州にある都市。, 麻生太郎(…)は、日本の政治家。), or by the
+    noun before the copula's continuative form (Xは、日本の政治家で、…; …作曲家であり、…): N's
     ``definition`` or ``classifier`` cue (ontologies/type-cues.tsv), or GiNZA's occupation label
     on N for a person, types X."""
     k = _after_bracket(doc, end) if end < len(doc) and doc[end].text in "(（" else end
     if k >= len(doc) or doc[k].text != "は" or doc[k].sent.start > start:
         return
+    for last in (_closing_noun(doc, k), _continuative_noun(doc, k)):
+        noun = doc[last] if last is not None and last > k + 1 else None
+        if noun is None or noun.pos_ != "NOUN":
+            continue
+        c = _cue(noun.text, "definition") or _cue(noun.lemma_, "definition") or _cue(noun.text, "classifier")
+        cls = c.cls if c else ("Person" if noun.ent_type_ == OCCUPATION else None)
+        if cls:
+            ev.append((cls, W_DEFINITION, f"definition:{noun.text}"))
+            return
+
+
+def _closing_noun(doc, k: int) -> int | None:
+    """The index of the last word of the sentence of token ``k`` before its copula and a
+    bracket ending it (…プロ野球選手(外野手)である。), if the sentence ends there."""
     last = doc[k].sent.end - 1
     while last > k and (doc[last].text in _SENTENCE_END or doc[last].is_space):
         last -= 1
     if last == doc[k].sent.end - 1:
-        return  # the sentence does not end here (a line cut short)
-    if doc[last].text in ")）":  # …プロ野球選手(外野手)。
+        return None  # the sentence does not end here (a line cut short)
+    if doc[last].text in ")）":
         last = next((j for j in range(last - 1, k, -1) if doc[j].text in "(（"), k + 1) - 1
     while last > k and doc[last].text in _COPULA_WORDS:
         last -= 1
-    noun = doc[last]
-    if last <= k + 1 or noun.pos_ != "NOUN":
-        return
-    c = _cue(noun.text, "definition") or _cue(noun.lemma_, "definition") or _cue(noun.text, "classifier")
-    cls = c.cls if c else ("Person" if noun.ent_type_ == OCCUPATION else None)
-    if cls:
-        ev.append((cls, W_DEFINITION, f"definition:{noun.text}"))
+    return last
+
+
+def _continuative_noun(doc, k: int) -> int | None:
+    """The word before the first copula で(あり)、 after token ``k`` in its sentence (GiNZA's
+    AUX; a case particle で, 東京で、, is no copula)."""
+    for j in range(k + 2, doc[k].sent.end - 1):
+        t = doc[j]
+        if t.text == "で" and t.pos_ == "AUX":
+            nxt = j + 2 if doc[j + 1].text == "あり" else j + 1
+            return j - 1 if nxt < len(doc) and doc[nxt].text == "、" else None
+        if t.text in _SENTENCE_END:
+            break
+    return None
 
 
 def _after_bracket(doc, k: int) -> int:

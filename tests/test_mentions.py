@@ -131,6 +131,7 @@ def test_mentions_a_name_ending_in_a_head_word_takes_its_class(detect, text, spa
         ("リチャードソンは、アメリカ合衆国テキサス州ダラス郡にある都市。", "リチャードソン", "Place"),
         ("バール・ドバイは、アラブ首長国連邦のドバイにある地区である。", "バール・ドバイ", "Place"),
         ("ウォルター・マーチ(Walter Murch、1943年7月12日 - )は、アメリカ合衆国の映画編集技師、脚本家。", "ウォルター・マーチ", "Person"),
+        ("バール・ドバイは、ドバイにある地区であり、商業の中心となっている。", "バール・ドバイ", "Place"),
     ],
 )
 def test_mentions_a_sentence_defining_its_topic_types_it(detect, text, span, cls):
