@@ -21,6 +21,7 @@ from dataclasses import dataclass
 from functools import lru_cache
 
 from . import lexicon, tagger
+from .parse import PARENS_CLOSE, PARENS_OPEN, SENTENCE_END, after_paren
 from .vocab import resource_path
 
 # Evidence weights, strongest first. Typing in the entities stage sums them per class.
@@ -704,8 +705,8 @@ def _head_evidence(name: str, ev: list) -> None:
 
 
 _COPULA_WORDS = frozenset({"だ", "で", "ある", "です"})
-_SENTENCE_END = frozenset("。．!！?？")
 OCCUPATION = "Position_Vocation"  # GiNZA's label for occupations and titles (政治家, 俳優)
+DEFINITION_PAREN_MAX = 80  # tokens a parenthesis after the topic may run (麻生太郎(あそうたろう、…)は)
 
 
 def _definition_evidence(doc, start: int, end: int, ev: list) -> None:
@@ -714,7 +715,7 @@ def _definition_evidence(doc, start: int, end: int, ev: list) -> None:
     noun before the copula's continuative form (Xは、日本の政治家で、…; …作曲家であり、…): N's
     ``definition`` or ``classifier`` cue (ontologies/type-cues.tsv), or GiNZA's occupation label
     on N for a person, types X."""
-    k = _after_bracket(doc, end) if end < len(doc) and doc[end].text in "(（" else end
+    k = after_paren(doc, end, DEFINITION_PAREN_MAX) if end < len(doc) and doc[end].text in PARENS_OPEN else end
     if k >= len(doc) or doc[k].text != "は" or doc[k].sent.start > start:
         return
     for last in (_closing_noun(doc, k), _continuative_noun(doc, k)):
@@ -732,12 +733,12 @@ def _closing_noun(doc, k: int) -> int | None:
     """The index of the last word of the sentence of token ``k`` before its copula and a
     bracket ending it (…プロ野球選手(外野手)である。), if the sentence ends there."""
     last = doc[k].sent.end - 1
-    while last > k and (doc[last].text in _SENTENCE_END or doc[last].is_space):
+    while last > k and (doc[last].text in SENTENCE_END or doc[last].is_space):
         last -= 1
     if last == doc[k].sent.end - 1:
         return None  # the sentence does not end here (a line cut short)
-    if doc[last].text in ")）":
-        last = next((j for j in range(last - 1, k, -1) if doc[j].text in "(（"), k + 1) - 1
+    if doc[last].text in PARENS_CLOSE:
+        last = next((j for j in range(last - 1, k, -1) if doc[j].text in PARENS_OPEN), k + 1) - 1
     while last > k and doc[last].text in _COPULA_WORDS:
         last -= 1
     return last
@@ -751,22 +752,9 @@ def _continuative_noun(doc, k: int) -> int | None:
         if t.text == "で" and t.pos_ == "AUX":
             nxt = j + 2 if doc[j + 1].text == "あり" else j + 1
             return j - 1 if nxt < len(doc) and doc[nxt].text == "、" else None
-        if t.text in _SENTENCE_END:
+        if t.text in SENTENCE_END:
             break
     return None
-
-
-def _after_bracket(doc, k: int) -> int:
-    """The token after the bracket opening at ``k`` closes (nested brackets counted)."""
-    depth = 0
-    for j in range(k, min(len(doc), k + 80)):
-        if doc[j].text in "(（":
-            depth += 1
-        elif doc[j].text in ")）":
-            depth -= 1
-            if depth == 0:
-                return j + 1
-    return len(doc)
 
 
 def _context_evidence(doc, start: int, end: int, ev: list) -> None:

@@ -50,6 +50,8 @@ BATCH_DOCUMENTS = 16
 BRACKET_COMPONENT = "kg_bracket_sentences"
 BRACKET_COMPONENT_VERSION = "3"
 _BRACKETS = {"(": ")", "（": "）", "「": "」", "『": "』", "〈": "〉", "《": "》", "【": "】", "［": "］", "[": "]"}
+PARENS_OPEN = frozenset("(（")
+PARENS_CLOSE = frozenset(")）")
 _BRACKET_MAX_CHARS = 200  # a longer "bracket" is more likely an unclosed one than a parenthesis
 # Installed packages whose versions a parse depends on, besides the model itself.
 _PARSER_PACKAGES = ("spacy", "thinc", "ginza", "sudachipy", "sudachidict-core", "sudachidict-small", "sudachidict-full")
@@ -118,6 +120,23 @@ def load_model(name: str = DEFAULT_MODEL):
     return nlp
 
 
+def after_paren(tokens, j: int, limit: int | None = None) -> int:
+    """The index after the parenthesis opening at ``tokens[j]`` closes (nested ones counted), or
+    ``len(tokens)`` if it does not close (within ``limit`` tokens of ``j``, when given)."""
+    n = len(tokens)
+    stop = n if limit is None else min(n, j + limit)
+    depth = 0
+    for k in range(j, stop):
+        text = tokens[k].text
+        if text in PARENS_OPEN:
+            depth += 1
+        elif text in PARENS_CLOSE:
+            depth -= 1
+            if depth == 0:
+                return k + 1
+    return n
+
+
 def bracket_spans(tokens) -> list[tuple[int, int]]:
     """(open, close) token indexes of the outermost bracket pairs that close on the same line
     within ``_BRACKET_MAX_CHARS`` characters; ``tokens`` are spaCy tokens (text, idx)."""
@@ -137,7 +156,7 @@ def bracket_spans(tokens) -> list[tuple[int, int]]:
     return spans
 
 
-_SENTENCE_END = {"。", "．", "！", "？", "!", "?"}
+SENTENCE_END = frozenset({"。", "．", "！", "？", "!", "?"})  # what ends a sentence (outside brackets)
 
 
 def mark_bracket_sentences(doc):
@@ -147,12 +166,12 @@ def mark_bracket_sentences(doc):
     育った。」). The parser keeps a preset ``is_sent_start``."""
     spans = bracket_spans(doc)
     inside = {i for start, end in spans for i in range(start + 1, end + 1)}
-    ended = {end for start, end in spans if doc[end - 1].text in _SENTENCE_END or start > 0 and doc[start - 1].text in _SENTENCE_END}
+    ended = {end for start, end in spans if doc[end - 1].text in SENTENCE_END or start > 0 and doc[start - 1].text in SENTENCE_END}
     for t in doc[1:]:
         prev = doc[t.i - 1]
         if t.i in inside:
             t.is_sent_start = False
-        elif prev.text in _SENTENCE_END:
+        elif prev.text in SENTENCE_END:
             if not t.is_space and not t.is_punct:
                 t.is_sent_start = True
         elif not (prev.is_space or "\n" in prev.text or t.is_space or prev.i in ended):

@@ -11,9 +11,11 @@ from __future__ import annotations
 
 from collections.abc import Callable, Sequence
 
+from ..mentions import OCCUPATION
 from ..model import Fact
+from ..parse import SENTENCE_END
 from .rules import Rule, Slot
-from .syntax import SENTENCE_END, SUBJECT, Arg, Ref, Sentence
+from .syntax import SUBJECT, Arg, Ref, Sentence
 
 Emit = Callable[..., None]  # emit(rule, holder_or_subject, of_or_object, predicate, tokens, span=None)
 Matcher = Callable[[Sentence, Sequence[Rule], Emit], None]
@@ -23,8 +25,6 @@ LATE_KINDS = ("entail", "lead")
 
 _OPEN = {"(": ")", "（": "）", "「": "」", "『": "』"}
 _APPOSITIVE_LINKS = (("で", "ある"), ("で", "あり"), ("の",), ("、",), ("『",), ("「",), ("の", "『"), ("の", "「"), ())
-_COPULA_END = SENTENCE_END
-OCCUPATION = "Position_Vocation"  # GiNZA's label for occupations and titles
 _SUBNATIONAL = {"Province", "City", "County", "GPE_Other", "Domestic_Region"}
 
 
@@ -351,7 +351,7 @@ def _predicate_head(s: Sentence, tok):
     nxt = tok.i + 1
     if nxt < len(s.doc) and s.doc[nxt].text in ("(", "（"):
         nxt = s._after_paren(nxt)  # …選手(クルー)。
-    if nxt >= s.span.end or s.doc[nxt].text in _COPULA_END:
+    if nxt >= s.span.end or s.doc[nxt].text in SENTENCE_END:
         return tok
     # 日本の小説家、コピーライター。: the first of coordinated predicate nouns
     head = tok.head
@@ -363,7 +363,7 @@ def _predicate_head(s: Sentence, tok):
         # follow it up to the sentence's nominal root
         root = s.span.root
         rest = s.doc[nxt:root.i + 1]
-        if root.i > tok.i and root.pos_ in ("NOUN", "PROPN") and root.i + 1 < s.span.end and s.doc[root.i + 1].text in _COPULA_END \
+        if root.i > tok.i and root.pos_ in ("NOUN", "PROPN") and root.i + 1 < s.span.end and s.doc[root.i + 1].text in SENTENCE_END \
                 and all(t.pos_ in ("NOUN", "PROPN", "SYM") or t.text in ("、", "・") for t in rest) and not any(t.i in s.ent for t in rest):
             return root
     return None

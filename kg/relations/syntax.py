@@ -15,6 +15,7 @@ from dataclasses import dataclass, field
 
 from ..mentions import cues as mention_cues
 from ..model import Entity
+from ..parse import PARENS_OPEN, SENTENCE_END, after_paren
 from ..vocab import is_a
 from .rules import Lexicon, RuleSet
 
@@ -22,9 +23,6 @@ SUBJECT = ("が", "は", "も")
 AGENT = "によって"
 _AGENT_FORMS = {"によって": AGENT, "により": AGENT, "による": AGENT, "によっては": AGENT, "によりは": AGENT}
 _CLOSE = set("」』）)】〕”\"")
-_PARENS = set("(（")
-_PARENS_CLOSE = set(")）")
-SENTENCE_END = frozenset({"。", "．", "!", "！", "?", "？"})
 _OPEN_QUOTES = set("「『【〔“\"")
 _ARG_DEPS = {"nsubj", "obj", "obl", "iobj", "nmod", "dep", "nsubj:pass", "csubj", "advcl", "compound", "acl", "conj", "obl:tmod"}
 _CHAIN_DEPS = {"advcl", "conj", "ccomp", "xcomp", "csubj"}
@@ -124,7 +122,7 @@ class Sentence:
             return self._particles[i]
         doc, b = self.doc, self.bunsetu
         nxt = i + 1
-        if nxt >= len(doc) or b[nxt] != b[i] and doc[nxt].pos_ != "ADP" and doc[nxt].text not in _PARENS and doc[nxt].text not in _CLOSE:
+        if nxt >= len(doc) or b[nxt] != b[i] and doc[nxt].pos_ != "ADP" and doc[nxt].text not in PARENS_OPEN and doc[nxt].text not in _CLOSE:
             self._particles[i] = ""
             return ""
         out = []
@@ -135,8 +133,8 @@ class Sentence:
                 break
         # skip what hangs off the head inside its bunsetsu (雑誌『X』を: the quoted name) and a
         # parenthesis after it (木村千歌(きむらちか、1964年-)は)
-        while j < len(doc) and (b[j] == b[i] or doc[j].text in _PARENS):
-            if doc[j].text in _PARENS:
+        while j < len(doc) and (b[j] == b[i] or doc[j].text in PARENS_OPEN):
+            if doc[j].text in PARENS_OPEN:
                 j = self._after_paren(j)
                 continue
             if doc[j].pos_ not in ("ADP", "SCONJ") and (doc[j].head.i == i or doc[j].head.head.i == i and doc[j].head.i > i):
@@ -169,7 +167,7 @@ class Sentence:
         out: dict[int, tuple[str, int]] = {}
         ends = {e - 1: key for _s, e, key in self.mentions}
         for t in self.span:
-            if t.text not in _PARENS:
+            if t.text not in PARENS_OPEN:
                 continue
             last = t.i - 1 if t.i - 1 in ends else t.i - 2 if t.i - 2 in ends and self.doc[t.i - 1].text in ("』", "」") else None
             if last is not None:
@@ -186,17 +184,7 @@ class Sentence:
 
     def _after_paren(self, j: int) -> int:
         """The token after the parenthesis opening at ``j`` (nested ones included)."""
-        doc = self.doc
-        depth = 0
-        while j < len(doc):
-            if doc[j].text in _PARENS:
-                depth += 1
-            elif doc[j].text in _PARENS_CLOSE:
-                depth -= 1
-                if depth == 0:
-                    return j + 1
-            j += 1
-        return j
+        return after_paren(self.doc, j)
 
     def followed_by_comma(self, tok) -> bool:
         j = tok.i + 1
@@ -486,7 +474,7 @@ class Sentence:
         if pred.pos_ not in ("NOUN", "PROPN") or pred.i in self.ent:
             return None
         nxt = pred.i + 1
-        if nxt < span.end and doc[nxt].text in _PARENS:
+        if nxt < span.end and doc[nxt].text in PARENS_OPEN:
             nxt = self._after_paren(nxt)  # …出身のプロ野球選手(外野手、内野手)。
         while nxt < span.end and (doc[nxt].pos_ == "AUX" and doc[nxt].lemma_ == "だ" or doc[nxt].text == "ある"):
             nxt += 1  # である
@@ -497,11 +485,11 @@ class Sentence:
             return None
         head = doc[first[1] - 1]
         j = first[1]
-        while j < span.end and doc[j].text in _PARENS:
+        while j < span.end and doc[j].text in PARENS_OPEN:
             j = self._after_paren(j)
         if self.particle(head) != "は" and not (j < span.end and doc[j].text == "は"):
             return None
-        if any(t.pos_ in ("VERB", "ADJ") or t.lemma_ in ("する",) or t.text in _PARENS for t in doc[j:pred.i]):
+        if any(t.pos_ in ("VERB", "ADJ") or t.lemma_ in ("する",) or t.text in PARENS_OPEN for t in doc[j:pred.i]):
             return None
         refs = self.refs(head)
         return Arg(head.i, "は", frozenset({"が"}), refs) if refs else None
