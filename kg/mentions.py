@@ -134,13 +134,15 @@ def detect(doc, offset: int = 0, sentence_base: int = 0) -> list[Candidate]:
     """Mention candidates of one parsed chunk; ``offset`` is the chunk's place in the document."""
     chosen: list[tuple[int, int, list]] = []  # (start token, end token, evidence)
     sents = list(doc.sents)
+    ents = list(doc.ents)  # once: Span.ents scans the whole Doc on every call
     for sent in sents:
         toks = list(sent)
-        spans = sentence_spans(sent, [(a, b, cls) for a, b, cls, _p in tagger.tag(toks)], toks)
+        sent_ents = [e for e in ents if sent.start <= e.start and e.end <= sent.end]
+        spans = sentence_spans(sent, [(a, b, cls) for a, b, cls, _p in tagger.tag(toks)], toks, sent_ents)
         chosen.extend(choose(sent, spans, toks))
     if offset == 0:
         _lead(doc, sents, chosen)
-    _propagate(doc, chosen)
+    _propagate(doc, chosen, {s.start for s in sents})
     chosen.sort()
     out = _inside_places(doc, chosen, offset, sentence_base, sents)
     aliases = _readings(doc, chosen)
@@ -188,7 +190,7 @@ def has_honorific(evidence) -> bool:
     return any(c == "Person" and src.startswith("suffix:") for c, _w, src in evidence)
 
 
-def _propagate(doc, chosen: list) -> None:
+def _propagate(doc, chosen: list, sent_starts: set[int]) -> None:
     """One name, one sense in a text: every other token-aligned occurrence of a name kept
     somewhere in the chunk is a mention too (JacRED marks them all; the tagger may miss some)."""
     if not chosen:
@@ -206,7 +208,7 @@ def _propagate(doc, chosen: list) -> None:
         if i not in taken:
             key = ""
             for j in range(i, min(n, i + 8)):
-                if j in taken or (j > i and doc[j].is_sent_start):
+                if j in taken or (j > i and j in sent_starts):
                     break
                 key += tok_keys[j]
                 if key in keys and keys[key][0] == j + 1 - i:
@@ -303,11 +305,12 @@ class SpanInfo:
     evidence: list
 
 
-def sentence_spans(sent, crf: Sequence[tuple[int, int, str]], toks=None) -> dict[tuple[int, int], SpanInfo]:
+def sentence_spans(sent, crf: Sequence[tuple[int, int, str]], toks=None, ents=None) -> dict[tuple[int, int], SpanInfo]:
     """Every candidate span of one sentence, keyed by (start, end) doc token indexes: the
     tagger's ``crf`` spans (sentence token indexes, trimmed of honorifics and particles) and the
     rule sources' (gazetteer, GiNZA NER, name runs, quotes), identical spans merged. The
-    tagger's training reads this too, so the span typer learns from what it will be shown."""
+    tagger's training reads this too, so the span typer learns from what it will be shown.
+    ``toks`` and ``ents`` are the sentence's tokens and GiNZA entities, if the caller has them."""
     out: dict[tuple[int, int], SpanInfo] = {}
 
     def add(start, end, source, ev):
@@ -326,7 +329,7 @@ def sentence_spans(sent, crf: Sequence[tuple[int, int, str]], toks=None) -> dict
     for source, fn in (("gaz", _gazetteer_spans), ("ner", _ner_spans), ("run", _name_runs), ("quote", _quoted),
                        ("compound", _compounds)):
         found: list = []
-        fn(sent if fn is _ner_spans else toks, found)
+        fn((sent.ents if ents is None else ents) if fn is _ner_spans else toks, found)
         for start, end, prio, ev in found:
             add(start, end, "bare-quote" if prio == P_BARE_QUOTE else source, ev)
     for (start, end), info in out.items():
@@ -532,9 +535,9 @@ def _gazetteer_spans(toks, found) -> None:
         i = j
 
 
-def _ner_spans(sent, found) -> None:
+def _ner_spans(ents, found) -> None:
     table = lexicon.ene_classes()
-    for ent in sent.ents:
+    for ent in ents:
         if any(c in _BRACKETS for c in ent.text):
             continue
         cls = table.get(ent.label_)
