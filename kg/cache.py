@@ -200,10 +200,12 @@ def extraction_fingerprint(model: str, rules: str = "") -> str:
     return hashlib.sha256(json.dumps(parts).encode("utf-8")).hexdigest()[:16]
 
 
-def rules_digest(rule_files: Sequence[str] = ()) -> str:
+def rules_digest(rule_files: Sequence[str] = (), learned: bool = True) -> str:
     """A digest of the contents of the user's rule files (an unreadable one is named instead:
-    loading the rules reports it)."""
+    loading the rules reports it), and of whether the pair classifier runs beside them."""
     h = hashlib.sha256()
+    if not learned:
+        h.update(b"rules only\x00")
     for path in rule_files:
         try:
             h.update(Path(path).read_bytes())

@@ -79,6 +79,7 @@ def build_shards(
     cluster: str,
     documents: Iterable | None = None,
     rules: Sequence[str] = (),
+    learned: bool = True,
     encoding: str | None = None,
     model: str = DEFAULT_MODEL,
     cache=True,
@@ -89,7 +90,9 @@ def build_shards(
     shards under ``output``/shards. ``cache`` as in ``kg.build``: True lets each worker use its
     own default cache directory, a path must be one every worker can reach."""
     started = time.perf_counter()
-    ruleset = relations_stage.load_rules(tuple(str(r) for r in rules))
+    ruleset = relations_stage.load_rules(tuple(str(r) for r in rules), learned)
+    if ruleset.learned is not None:
+        ruleset.learned.load()
     report = BuildReport()
     batches = in_batches(read_documents(inputs, documents, report, encoding=encoding, on_skip=on_skip), BATCH_DOCUMENTS)
     first = next(batches, None)
@@ -104,7 +107,7 @@ def build_shards(
         report.workers = len(client.scheduler_info()["workers"])
         window = 4 * max(1, report.workers)
         rules_f = client.scatter(ruleset, broadcast=True, hash=False)
-        digest = rules_digest(rules)
+        digest = rules_digest(rules, learned)
         extracted, batch_ids, per_doc = [], [], []
         pending: deque = deque()  # (summary future, batch) not yet collected: at most `window`
         for n, batch in enumerate(chain([first], batches)):

@@ -41,7 +41,7 @@ _IDENT_REF, _CLASS_REF = ITSRDF.taIdentRef, ITSRDF.taClassRef
 _STATEMENT, _SUBJECT, _PREDICATE, _OBJECT = RDF.Statement, RDF.subject, RDF.predicate, RDF.object
 _DERIVED_FROM = PROV.wasDerivedFrom
 _CONFIDENCE, _RULE, _NEGATED, _MODALITY = KG.confidence, KG.rule, KG.negated, KG.modality
-_ATTRIBUTED_TO, _INFERRED, _LEMMA = KG.attributedTo, KG.inferred, KG.predicateLemma
+_ATTRIBUTED_TO, _INFERRED, _LEMMA, _LEARNED = KG.attributedTo, KG.inferred, KG.predicateLemma, KG.learned
 _LABEL, _ALT_LABEL, _READING, _SAME_AS, _WIKIDATA, _MENTION_COUNT = (
     RDFS.label, SKOS.altLabel, KG.reading, OWL.sameAs, KG.wikidata, KG.mentionCount)
 
@@ -182,6 +182,8 @@ def document_triples(ex: DocExtraction, resolve: Mapping[str, ResolvedEntity]) -
             yield st, _ATTRIBUTED_TO, entity_iri(resolve[f.attributed_to].key)
         if f.inferred:
             yield st, _INFERRED, _bool(True)
+        if f.learned:
+            yield st, _LEARNED, _bool(True)
         if f.lemma:
             yield st, _LEMMA, Literal(f.lemma)
 

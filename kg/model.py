@@ -60,7 +60,8 @@ class Fact:
 
     ``relation`` is a relation local name of ontologies/kg.ttl, or ``"related"`` for a predicate
     no rule maps (then ``lemma`` says which). ``begin``/``end`` delimit the evidence span.
-    A fact with ``negated`` or a ``modality`` is never asserted as a direct triple.
+    A fact with ``negated`` or a ``modality`` is never asserted as a direct triple. ``learned``
+    marks a fact of the pair classifier (kg/relations/learned.py) rather than of a hand-written rule.
     """
 
     subject: str
@@ -76,6 +77,7 @@ class Fact:
     attributed_to: str | None = None
     inferred: bool = False
     lemma: str | None = None
+    learned: bool = False
 
     @property
     def asserted(self) -> bool:

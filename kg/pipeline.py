@@ -167,6 +167,7 @@ def build(
     *,
     documents: Iterable | None = None,
     rules: Sequence[str] = (),
+    learned: bool = True,
     encoding: str | None = None,
     model: str = DEFAULT_MODEL,
     cache=True,
@@ -179,20 +180,23 @@ def build(
 
     Returns a KnowledgeGraph (an rdflib Graph) whose ``report`` says what was built and skipped.
     ``cache`` is where parses are kept (see ``kg.cache``): True for the default directory
-    (``$KG_CACHE_DIR`` or ``~/.cache/kg``), a directory, or None for none. ``workers`` processes
+    (``$KG_CACHE_DIR`` or ``~/.cache/kg``), a directory, or None for none. ``learned=False``
+    leaves out the pair classifier (kg/relations/learned.py): facts from the rules only. ``workers`` processes
     parse and extract in parallel (0: one per CPU); the graph does not depend on it.
     Callbacks let a caller show progress: ``on_start(total)``, ``on_document(doc)`` after each
     document, ``on_skip(skipped)`` for each input that could not be read.
     """
     started = time.perf_counter()
-    ruleset = relations_stage.load_rules(tuple(str(r) for r in rules))
+    ruleset = relations_stage.load_rules(tuple(str(r) for r in rules), learned)
+    if ruleset.learned is not None:
+        ruleset.learned.load()  # a missing or broken model fails here, before any parsing
     report = BuildReport()
     docs = list(read_documents(inputs, documents, report, encoding=encoding, on_skip=on_skip))
     if on_start:
         on_start(len(docs))
     report.workers = resolve_workers(workers, len(docs))
     parse_cache = open_cache(cache, model) if docs else None
-    extracted = ExtractionCache(parse_cache, extraction_fingerprint(model, rules_digest(rules))) if parse_cache else None
+    extracted = ExtractionCache(parse_cache, extraction_fingerprint(model, rules_digest(rules, learned))) if parse_cache else None
     extractions: list[DocExtraction] = []
     for ex in extract_documents(docs, ruleset, model=model, cache=parse_cache, extracted=extracted, workers=report.workers):
         extractions.append(ex)

@@ -3,7 +3,8 @@
     import spacy
     nlp = spacy.load("ja_ginza")
     nlp.add_pipe("kg_entities")
-    nlp.add_pipe("kg_relations")            # config={"rules": ["my-rules.yaml"]} adds rule files
+    nlp.add_pipe("kg_relations")            # config={"rules": ["my-rules.yaml"]} adds rule files,
+                                            # config={"learned": False} leaves out the pair classifier
     doc = nlp("マイクロソフトの会長兼CEOであるサティア・ナデラ氏は発表した。")
     doc._.kg_entities   # (Entity, ...): typed, resolved entities of the doc
     doc._.kg_mentions   # (Mention, ...): their mentions, character offsets into doc.text
@@ -46,8 +47,8 @@ class EntitiesComponent:
 class RelationsComponent:
     """Extracts facts between the entities ``kg_entities`` found: sets ``doc._.kg_facts``."""
 
-    def __init__(self, rules: list[str] | tuple[str, ...] = ()) -> None:
-        self.ruleset = relations_stage.load_rules(tuple(str(r) for r in rules))
+    def __init__(self, rules: list[str] | tuple[str, ...] = (), learned: bool = True) -> None:
+        self.ruleset = relations_stage.load_rules(tuple(str(r) for r in rules), learned)
 
     def __call__(self, doc: Doc) -> Doc:
         if doc._.kg_entities is None or doc._.kg_mentions is None:
@@ -62,6 +63,6 @@ def make_entities(nlp: Language, name: str) -> EntitiesComponent:
     return EntitiesComponent()
 
 
-@Language.factory("kg_relations", default_config={"rules": []})
-def make_relations(nlp: Language, name: str, rules: list[str]) -> RelationsComponent:
-    return RelationsComponent(rules)
+@Language.factory("kg_relations", default_config={"rules": [], "learned": True})
+def make_relations(nlp: Language, name: str, rules: list[str], learned: bool) -> RelationsComponent:
+    return RelationsComponent(rules, learned)

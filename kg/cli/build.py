@@ -23,6 +23,8 @@ from . import EXIT_PARTIAL
               help="Output directory for graph.ttl and graph.html [default: output/].")
 @click.option("--rules", "rules", multiple=True, type=click.Path(dir_okay=False, path_type=str),
               help="Extra YAML rule file (repeatable); see docs/rules.md.")
+@click.option("--no-learned", "no_learned", is_flag=True,
+              help="Facts from the rules only: leave out the learned pair classifier (kg:learned statements).")
 @click.option("--encoding", default=None, help="Force the input encoding (e.g. cp932, euc_jp); default: detect.")
 @click.option("--strict", is_flag=True, help="Fail the whole run on any unreadable input.")
 @click.option("--no-html", is_flag=True, help="Write graph.ttl only.")
@@ -36,7 +38,7 @@ from . import EXIT_PARTIAL
               help="Processes that parse and extract in parallel (0: one per CPU).")
 @click.option("--cluster", metavar="ADDRESS", default=None,
               help="Run on a Dask cluster (scheduler address, or local:N) and write N-Quads shards to DIR/shards/.")
-def command(inputs, output, rules, encoding, strict, no_html, quiet, store, cache_dir, no_cache, workers, cluster):
+def command(inputs, output, rules, no_learned, encoding, strict, no_html, quiet, store, cache_dir, no_cache, workers, cluster):
     """Build a knowledge graph from Japanese text.
 
     INPUTS are .txt files, directories (every .txt below them) and .jsonl files of
@@ -51,6 +53,7 @@ def command(inputs, output, rules, encoding, strict, no_html, quiet, store, cach
       kg build                                   # bundled examples -> output/
       kg build article.txt news/ -o out/         # files and folders -> out/graph.ttl, out/graph.html
       kg build corpus.jsonl --rules my-rules.yaml -o out/
+      kg build corpus.jsonl --no-learned -o out/ # rules only, no learned pair classifier
       kg build news/ --store kg-store/           # and add them to a queryable store
       kg build corpus.jsonl --workers 2 -o out/  # two processes
       kg build corpus.jsonl --cluster tcp://scheduler:8786 -o /shared/out/
@@ -76,11 +79,11 @@ def command(inputs, output, rules, encoding, strict, no_html, quiet, store, cach
         if cluster:
             from ..cluster import build_shards
 
-            report = build_shards(inputs, output=out_dir, cluster=cluster, rules=rules, encoding=encoding, cache=cache,
+            report = build_shards(inputs, output=out_dir, cluster=cluster, rules=rules, learned=not no_learned, encoding=encoding, cache=cache,
                                   on_skip=on_skip, on_document=lambda doc: progress.advance(task))
         else:
             graph = pipeline.build(
-                inputs, rules=rules, encoding=encoding, cache=cache, workers=workers,
+                inputs, rules=rules, learned=not no_learned, encoding=encoding, cache=cache, workers=workers,
                 on_skip=on_skip,
                 on_start=lambda total: progress.update(task, total=total),
                 on_document=lambda doc: progress.advance(task),

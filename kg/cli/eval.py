@@ -24,7 +24,9 @@ from ..store_io import atomic_write_text
               help="Also write the full report (every miss and false hit) as JSON to this file.")
 @click.option("--predictor", type=click.Choice(["kg", "ginza"]), default="kg", show_default=True,
               help="kg: the pipeline; ginza: GiNZA's raw NER through ontologies/ene-classes.tsv, for comparison.")
-def command(dataset, gold, split, limit, only, misses, json_out, predictor):
+@click.option("--no-learned", "no_learned", is_flag=True,
+              help="Score the rules alone, without the learned pair classifier (which was trained on JacRED dev).")
+def command(dataset, gold, split, limit, only, misses, json_out, predictor, no_learned):
     """Score kg's entities and mentions against gold data.
 
     DATASET is seed (the seed article), jacred (JacRED dev) or ner-wikipedia (stockmark's
@@ -35,9 +37,10 @@ def command(dataset, gold, split, limit, only, misses, json_out, predictor):
       kg eval seed --misses 20
       kg eval ner-wikipedia --split validation --only mentions
       kg eval jacred --limit 50 --json jacred.json
+      kg eval jacred --only relations --no-learned   # the rules alone
     """
     parts = [p.strip() for p in only.split(",") if p.strip()] if only else None
-    report = evaluate(dataset, gold, split=split, limit=limit, parts=parts, predictor=predictor)
+    report = evaluate(dataset, gold, split=split, limit=limit, parts=parts, predictor=predictor, learned=not no_learned)
     click.echo(report.format(misses=misses), nl=False)
     if json_out is not None:
         atomic_write_text(json_out, report.to_json())

@@ -110,12 +110,14 @@ def evaluate(
     limit: int | None = None,
     parts: Sequence[str] | None = None,
     predictor: str = "kg",
+    learned: bool = True,
 ) -> Report:
     """Score the pipeline on a gold dataset (``seed``, ``jacred``, ``ner-wikipedia``).
 
     ``gold_path`` defaults to the split's file under $KG_SHARED_DIR/eval (or ../shared/eval);
     ``limit`` scores only the first N documents; ``parts`` names the scorers (default: all that
-    apply); ``predictor="ginza"`` scores GiNZA's raw NER instead of the pipeline, for comparison.
+    apply); ``predictor="ginza"`` scores GiNZA's raw NER instead of the pipeline, for comparison;
+    ``learned=False`` runs the relations stage with the rules alone (no pair classifier).
     """
     from .run import PREDICTORS, run
 
@@ -126,7 +128,7 @@ def evaluate(
     if predictor not in PREDICTORS:
         raise InputError(f"unknown predictor {predictor!r}: choose one of {', '.join(PREDICTORS)}")
     gold = gold_data.load(dataset, gold_path, split, limit)
-    result = run(gold, predictor)
+    result = run(gold, predictor, learned)
     scores = {}
     for name in wanted:
         score = SCORERS[name](result)

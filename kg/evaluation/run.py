@@ -46,14 +46,14 @@ class Run:
         return self._alignments[cache_key][1]
 
 
-def run(gold: GoldSet, predictor: str = "kg") -> Run:
-    """Run ``predictor`` over every gold document."""
+def run(gold: GoldSet, predictor: str = "kg", learned: bool = True) -> Run:
+    """Run ``predictor`` over every gold document (``learned``: with the pair classifier)."""
     if predictor not in PREDICTORS:
         raise ValueError(f"unknown predictor {predictor!r}: choose one of {', '.join(PREDICTORS)}")
     started = time.perf_counter()
     docs = [(d.id, d.text) for d in gold.documents]
     if predictor == "kg":
-        graph = pipeline.build(documents=docs)
+        graph = pipeline.build(documents=docs, learned=learned)
         extractions = {ex.document.id: ex for ex in graph.extractions}
         parse_seconds = graph.report.parse_seconds
         resolved = resolve_corpus([(k, ex.entities) for k, ex in extractions.items()])

@@ -6,6 +6,8 @@ resolves 同社/同氏 and pronouns to a salient entity of the right class, carr
 sentence to sentence (facts resting on it are marked inferred, with lower confidence), keeps
 predicates with two entity arguments that no rule maps as ``related`` facts carrying the
 predicate lemma, and drops facts whose classes fall outside the relation's domain and range.
+The ruleset's learned source (learned.py), when it has one, adds facts for the pairs of mentions
+no rule related in the sentence; they stay out of the document matchers (closure, lead).
 The は-topic of the document's first sentence is kept as its lead entity for document defaults
 (rule kind ``lead``).
 """
@@ -18,6 +20,7 @@ from ..mentions import cues as mention_cues
 from ..model import Entity, Fact, Mention
 from ..vocab import is_a, relations, top_class
 from .factuality import attribution, factuality, sentence_source
+from .learned import unruled
 from .matchers import DOCUMENT_MATCHERS, LATE_KINDS, MATCHERS, predicate_lemmas
 from .rules import RELATED, Rule, RuleSet
 from .syntax import AGENT, SUBJECT, Ref, Sentence
@@ -41,6 +44,7 @@ def extract(doc, offset: int, sentence_base: int, mentions: Sequence[Mention], e
     for r in sorted(ruleset.rules, key=lambda r: LATE_KINDS.index(r.kind) + 1 if r.kind in LATE_KINDS else 0):
         (document_kinds if r.kind in DOCUMENT_MATCHERS else kinds).setdefault(r.kind, []).append(r)
     facts: list[Fact] = []
+    learned: list[Fact] = []
     sentences: list[Sentence] = []
     for k, span in enumerate(doc.sents):
         s = Sentence(doc, span, offset, sentence_base + k, ent, [m for m in spans if span.start <= m[0] < span.end], entities, ruleset, bunsetu)
@@ -61,11 +65,14 @@ def extract(doc, offset: int, sentence_base: int, mentions: Sequence[Mention], e
         for kind, rules in kinds.items():
             MATCHERS[kind](s, rules, emit)
         found.extend(_unmapped(s, found))
-        facts.extend(_checked(found, entities))
+        checked = _checked(found, entities)
+        facts.extend(checked)
+        if ruleset.learned is not None:
+            learned.extend(_checked(ruleset.learned.facts(s, checked), entities))
         _remember(s, state)
     for kind, rules in document_kinds.items():
         facts.extend(_checked(DOCUMENT_MATCHERS[kind](facts, rules, ruleset, sentences, state), entities))
-    return _dedupe(facts)
+    return _dedupe(facts + unruled(learned, facts))
 
 
 # ---------------------------------------------------------------- mapping mentions to tokens
@@ -285,11 +292,12 @@ def _checked(facts: Sequence[Fact], entities: dict[str, Entity]) -> list[Fact]:
 
 
 def _dedupe(facts: Sequence[Fact]) -> list[Fact]:
-    """One Statement per (relation, subject, object, sentence, factuality): the most confident."""
+    """One Statement per (relation, subject, object, sentence, factuality): a rule's over the
+    pair classifier's, then the most confident."""
     best: dict = {}
     for f in facts:
         key = (f.subject, f.relation, f.object, f.sentence, f.negated, f.modality)
         old = best.get(key)
-        if old is None or (f.confidence, -f.begin) > (old.confidence, -old.begin):
+        if old is None or (not f.learned, f.confidence, -f.begin) > (not old.learned, old.confidence, -old.begin):
             best[key] = f
     return sorted(best.values(), key=lambda f: (f.begin, f.end, f.relation, f.subject, f.object, f.rule))

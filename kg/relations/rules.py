@@ -213,6 +213,8 @@ class RuleSet:
     lexicon: Lexicon
     inferred_factor: float = 0.8  # confidence factor for facts resting on an earlier sentence's topic
     anaphor_factor: float = 0.9  # confidence factor for facts resting on 同社/彼 anaphora
+    # the learned source beside the rules (learned.PairClassifier), None for rules only
+    learned: object = field(default=None, compare=False, hash=False)
 
     def by_kind(self, kind: str) -> tuple[Rule, ...]:
         return tuple(r for r in self.rules if r.kind == kind)
@@ -261,9 +263,10 @@ CALIBRATION_FILE = "calibration.yaml"
 
 
 @lru_cache(maxsize=8)
-def load_rules(extra: tuple[str, ...] = ()) -> RuleSet:
+def load_rules(extra: tuple[str, ...] = (), learned: bool = True) -> RuleSet:
     """The built-in rules plus the user's rule files (``kg build --rules FILE``), with the
-    confidences measured by bench/calibrate_rules.py (rules/calibration.yaml) where it has them."""
+    confidences measured by bench/calibrate_rules.py (rules/calibration.yaml) where it has them;
+    ``learned`` adds the pair classifier (learned.py) as a source beside the rules."""
     rules: list[Rule] = []
     factuality: dict = {}
     lexicon: dict = {}
@@ -290,7 +293,10 @@ def load_rules(extra: tuple[str, ...] = ()) -> RuleSet:
         measured = calibration.get("rules", {})
         rules = [replace(r, confidence=float(measured[r.id]["confidence"])) if r.id in measured else r for r in rules]
         factors = {k: float(calibration[k]) for k in ("inferred_factor", "anaphor_factor") if k in calibration}
-    return RuleSet(tuple(rules), _factuality(factuality), _lexicon(lexicon), **factors)
+    from .learned import PairClassifier
+
+    return RuleSet(tuple(rules), _factuality(factuality), _lexicon(lexicon), **factors,
+                   learned=PairClassifier() if learned else None)
 
 
 def _calibration(text: str, source: str) -> dict:

@@ -1,0 +1,193 @@
+"""Training data and cross-validation for the pair classifier (kg/relations/learned.py).
+
+``collect`` runs the pipeline over JacRED dev with the rules and a recorder in place of the
+classifier: every candidate pair of mentions with its features, and the rules' facts. ``label``
+reads each pair's gold label through the scorer's mention alignment: ``rel>`` or ``rel<`` when
+the gold data relates the two aligned entities by a triple that our relation ``rel`` expresses,
+else ``O``. ``cross_validate`` trains on the documents of k-1 folds and predicts the others;
+``score`` adds the facts a threshold lets through to the rules' facts and scores them with the
+relation scorer (relations.py), so the figures are those of ``kg eval``.
+bench/relations_learned_cv.py and scripts/train_relations.py are thin over this.
+"""
+
+from __future__ import annotations
+
+import tempfile
+from collections import Counter
+from dataclasses import dataclass, replace
+from pathlib import Path
+
+from ..model import Fact
+from ..relations.learned import NONE, RULE_ID, Candidate, candidates, decide, fact_of, governor_factuality, unruled
+from ..vocab import relations
+from .entities import scored_gold
+from .gold import GoldSet
+from .relations import score_with_rules
+from .run import Run
+
+# L2-regularised maximum entropy (one-item CRF); fixed settings and L-BFGS make training deterministic
+SETTINGS = {"c1": 0.0, "c2": 1.0, "max_iterations": 200, "feature.minfreq": 1}
+FOLDS = 5
+
+
+@dataclass
+class Item:
+    """One candidate pair as the recorder saw it, with the factuality of its governing word."""
+
+    doc: str
+    sentence: int
+    candidate: Candidate
+    negated: bool
+    modality: str | None
+    source: str | None
+    label: str = NONE
+
+    def fact(self, label: str, confidence: float) -> Fact:
+        return fact_of(self.candidate, label, confidence, self.sentence, self.negated, self.modality, self.source)
+
+
+class Recorder:
+    """Stands in for the classifier in ``RuleSet.learned``: records every candidate, adds nothing."""
+
+    def __init__(self) -> None:
+        self.doc = ""
+        self.items: list[Item] = []
+
+    def facts(self, s, found) -> list[Fact]:
+        for c in candidates(s, found):
+            self.items.append(Item(self.doc, s.index, c, *governor_factuality(s, c)))
+        return []
+
+
+def collect(gold: GoldSet, cache=True) -> tuple[Run, list[Item]]:
+    """The rules' output over ``gold`` (a Run, as ``kg eval`` makes it) and every labelled
+    candidate pair. Parses come from the parse cache."""
+    import time
+
+    from ..entities import resolve_corpus
+    from ..cache import open_cache
+    from ..parse import BATCH_DOCUMENTS, DEFAULT_MODEL, in_batches, parse_batch
+    from ..pipeline import as_documents, extract_document
+    from ..relations import load_rules
+
+    started = time.perf_counter()
+    recorder = Recorder()
+    ruleset = replace(load_rules(learned=False), learned=recorder)
+    docs = as_documents([(d.id, d.text) for d in gold.documents])
+    parse_cache = open_cache(cache, DEFAULT_MODEL)
+    extractions = {}
+    for batch in in_batches(docs, BATCH_DOCUMENTS):
+        for parsed in parse_batch(DEFAULT_MODEL, batch, parse_cache):
+            recorder.doc = parsed.document.id
+            extractions[parsed.document.id] = extract_document(parsed, ruleset)
+    resolved = resolve_corpus([(k, ex.entities) for k, ex in extractions.items()])
+    run = Run(gold, "kg", extractions, resolved, time.perf_counter() - started)
+    label(run, recorder.items)
+    return run, recorder.items
+
+
+def label(run: Run, items: list[Item]) -> None:
+    """Set each item's gold label (see the module doc). Where several of our relations express
+    the gold triple (P108: worksFor, ceoOf, chairOf...), the one whose own Wikidata mapping is
+    the gold property is preferred (worksFor), so a label means what the text says."""
+    rels = relations()
+    by_doc: dict[str, tuple] = {}
+    for full in run.gold.documents:
+        gold = scored_gold(full, run.gold.scheme)
+        accepted: dict[tuple, int] = {}
+        for t in full.triples:
+            for s, rel, o in t.accept:
+                info = rels[rel]
+                rank = 0 if (info.wikidata == t.relation and s == t.head) or (info.wikidata_inverse == t.relation and s == t.tail) else 1
+                for key in ((s, rel, o), (o, rel, s)) if info.symmetric else ((s, rel, o),):
+                    accepted[key] = min(rank, accepted.get(key, 1))
+        by_doc[full.id] = (run.alignment(gold).gold_of, accepted)
+    for it in items:
+        gold_of, accepted = by_doc[it.doc]
+        a, b = gold_of.get(it.candidate.first), gold_of.get(it.candidate.second)
+        found = []
+        if a is not None and b is not None and a != b:
+            for n, lab in enumerate(it.candidate.labels):
+                rel = lab[:-1]
+                rank = accepted.get((a, rel, b) if lab[-1] == ">" else (b, rel, a))
+                if rank is not None:
+                    found.append((rank, n, lab))
+        it.label = min(found)[2] if found else NONE
+
+
+def folds(run: Run, k: int = FOLDS) -> dict[str, int]:
+    """Document id -> fold, by position in the gold file (deterministic)."""
+    return {d.id: n % k for n, d in enumerate(run.gold.documents)}
+
+
+def train(items: list[Item], path: Path) -> None:
+    import pycrfsuite
+
+    trainer = pycrfsuite.Trainer(verbose=False)
+    for it in items:
+        trainer.append([list(it.candidate.features)], [it.label])
+    trainer.set_params(SETTINGS)
+    trainer.train(str(path))
+
+
+def predict(items: list[Item], path: Path) -> list[dict[str, float]]:
+    """The probability of each fitting label of each item."""
+    import pycrfsuite
+
+    tagger = pycrfsuite.Tagger()
+    tagger.open(str(path))
+    known = set(tagger.labels())
+    out = []
+    for it in items:
+        tagger.set([list(it.candidate.features)])
+        out.append({lab: tagger.marginal(lab, 0) if lab in known else 0.0 for lab in it.candidate.labels})
+    return out
+
+
+def cross_validate(run: Run, items: list[Item], k: int = FOLDS) -> list[dict[str, float]]:
+    """Out-of-fold label probabilities of every item: each fold predicted by a model trained on
+    the documents of the other folds."""
+    fold_of = folds(run, k)
+    probs: list[dict[str, float] | None] = [None] * len(items)
+    with tempfile.TemporaryDirectory() as tmp:
+        for n in range(k):
+            path = Path(tmp) / f"fold{n}.model"
+            train([it for it in items if fold_of[it.doc] != n], path)
+            held = [i for i, it in enumerate(items) if fold_of[it.doc] == n]
+            for i, p in zip(held, predict([items[i] for i in held], path)):
+                probs[i] = p
+    return probs
+
+
+def learned_facts(run: Run, items: list[Item], probs: list[dict[str, float]], threshold: float | dict,
+                  confidence: dict[str, float] | None = None) -> dict[str, list[Fact]]:
+    """Document id -> the facts the classifier adds at ``threshold`` (one number, or one per
+    relation with "*" for the others), on pairs the rules left alone (as the engine does)."""
+    out: dict[str, list[Fact]] = {}
+    for it, p in zip(items, probs):
+        if it.candidate.ruled:
+            continue
+        lab, _q = decide(p, 0.0)
+        if lab is None:
+            continue
+        t = threshold if isinstance(threshold, float) else threshold.get(lab[:-1], threshold["*"])
+        if p[lab] < t:
+            continue
+        out.setdefault(it.doc, []).append(it.fact(lab, (confidence or {}).get(lab[:-1], 0.5)))
+    return {doc: unruled(facts, run.extractions[doc].facts) for doc, facts in out.items()}
+
+
+def score(run: Run, added: dict[str, list[Fact]]):
+    """The relation score (and judged facts) of the rules' facts plus ``added``."""
+    extractions = {k: replace(ex, facts=ex.facts + tuple(added.get(k, ()))) if added.get(k) else ex
+                   for k, ex in run.extractions.items()}
+    return score_with_rules(Run(run.gold, run.predictor, extractions, run.resolved))
+
+
+def learned_precision(judged) -> tuple[Counter, Counter]:
+    """(right, wrong) counts of the classifier's judged facts, by relation."""
+    right, wrong = Counter(), Counter()
+    for _doc, f, ok in judged:
+        if f.rule == RULE_ID:
+            (right if ok else wrong)[f.relation] += 1
+    return right, wrong

@@ -1,0 +1,328 @@
+"""A learned source of relation facts: a pair classifier beside the rules.
+
+Candidates are the ordered pairs of entity mentions of one sentence whose classes fit the domain
+and range of some relation (in text order: the first mention, then the second). Each pair is
+described by feature strings read off the sentence's analysis (syntax.py): the dependency path
+between the two phrase heads (its labels, the lemmas and particles on it, its length), the word
+that governs both, each side's case particle and class, the words between them, whether one is
+the sentence topic or in a parenthesis after the other, and the words just after the second.
+A maximum-entropy model (python-crfsuite, one item per sequence, like the mention typer of
+kg/tagger.py) gives each label ``relation>`` (first -> second), ``relation<`` (second -> first)
+or ``O`` a probability.
+
+The model (ontologies/relation-pairs.model) and its settings (ontologies/relation-pairs.json: the
+probability threshold, and the confidence of a fact, which is the precision measured by
+document-level cross-validation at that threshold) are written by ``scripts/train_relations.py``
+on JacRED dev. Facts from it carry the rule id ``learned:pair-classifier.v1`` and
+``learned=True`` (``kg:learned`` in the graph). The rules win: a pair the rules related in that
+sentence (asserted, negated or hedged) gets nothing from the classifier. A learned fact takes the
+factuality and attribution of the word governing both mentions, so a negated or hedged
+predicate gives a Statement, not a triple.
+"""
+
+from __future__ import annotations
+
+import json
+import unicodedata
+from collections.abc import Sequence
+from dataclasses import dataclass
+from functools import lru_cache
+from importlib.resources import as_file
+from pathlib import Path
+
+from ..errors import ModelError
+from ..model import Fact
+from ..vocab import is_a, relations, resource_path
+from .factuality import attribution, factuality
+from .matchers import place_level
+from .rules import RELATED
+from .syntax import Sentence
+
+RULE_ID = "learned:pair-classifier.v1"
+MODEL_FILE = "relation-pairs.model"
+SETTINGS_FILE = "relation-pairs.json"
+NONE = "O"
+_MAX_UP = 12  # dependency hops followed from a phrase head towards the root
+_BETWEEN = 6  # words either end of the stretch between two mentions that the bag reads
+_CONTENT = {"NOUN", "PROPN", "VERB", "ADJ", "ADP", "AUX", "SCONJ", "CCONJ", "NUM"}
+
+
+@dataclass(frozen=True)
+class Candidate:
+    """A pair of mentions of one sentence: ``first`` comes before ``second`` in the text.
+    ``labels`` are those whose domain and range the two classes fit; ``governor`` is the token
+    governing both (for factuality); ``ruled`` the relations the rules found between them there."""
+
+    first: str
+    second: str
+    begin: int
+    end: int
+    labels: tuple[str, ...]
+    features: tuple[str, ...]
+    governor: int
+    ruled: frozenset[str]
+
+
+@lru_cache(maxsize=None)
+def fitting_labels(first: str, second: str) -> tuple[str, ...]:
+    """The labels whose relation's domain and range the classes fit: ``rel>`` for first rel
+    second, ``rel<`` for second rel first. Only relations that JacRED maps (those a model can learn)."""
+    out = []
+    for name, info in relations().items():
+        if not info.jacred or info.jacred.strip() == "-":
+            continue
+        if is_a(first, info.domain) and is_a(second, info.range):
+            out.append(f"{name}>")
+        if is_a(second, info.domain) and is_a(first, info.range) and not info.symmetric:
+            out.append(f"{name}<")
+    return tuple(out)
+
+
+def candidates(s: Sentence, found: Sequence[Fact]) -> list[Candidate]:
+    """Every pair of entity mentions of the sentence with classes some relation fits."""
+    if len(s.mentions) < 2:
+        return []
+    heads = []
+    seen = set()
+    for start, end, key in s.mentions:
+        cls = s.cls(key)
+        if cls is None:
+            continue
+        heads.append((start, end, key, cls, _phrase_head(s, start, end, key), _name_features(s, start, end, cls)))
+    ruled: dict[frozenset, set[str]] = {}
+    for f in found:
+        if f.relation != RELATED:
+            ruled.setdefault(frozenset((f.subject, f.object)), set()).add(f.relation)
+    out = []
+    for n, a in enumerate(heads):
+        for b in heads[n + 1:]:
+            if a[2] == b[2] or (a[2], b[2]) in seen:
+                continue
+            labels = fitting_labels(a[3], b[3])
+            if not labels:
+                continue
+            seen.add((a[2], b[2]))
+            feats, gov = _features(s, a, b)
+            doc = s.doc
+            begin = s.offset + doc[a[0]].idx
+            last = doc[b[1] - 1]
+            out.append(Candidate(a[2], b[2], begin, s.offset + last.idx + len(last.text), labels, tuple(feats), gov,
+                                 frozenset(ruled.get(frozenset((a[2], b[2])), ()))))
+    return out
+
+
+def _phrase_head(s: Sentence, start: int, end: int, key: str):
+    """The token carrying the mention's phrase: the one of the mention (or the rest of its
+    bunsetsu that points to it: 氏, 社) whose head lies outside."""
+    j = end
+    while j < s.span.end and s.ent.get(j) == key and s.doc[j].pos_ not in ("ADP", "PUNCT", "SYM", "PART"):
+        j += 1
+    toks = s.doc.tokens
+    for i in range(j - 1, start - 1, -1):
+        h = toks[i].head_i
+        if not start <= h < j or h == i:
+            return toks[i]
+    return toks[j - 1]
+
+
+def _name_features(s: Sentence, start: int, end: int, cls: str) -> tuple[str, str, str]:
+    """(GiNZA's entity label, place level, last character) of a mention's name."""
+    doc = s.doc
+    last = doc[end - 1]
+    level = place_level(s, start, end, doc[start:end].text) if cls == "Place" else None
+    return last.ent_type_ or "-", str(level or "-"), _norm(last.text[-1:])
+
+
+def _up(tok) -> list:
+    chain = [tok]
+    while len(chain) < _MAX_UP and chain[-1].head_i != chain[-1].i:
+        chain.append(chain[-1].head)
+    return chain
+
+
+def _norm(text: str) -> str:
+    return unicodedata.normalize("NFKC", text)
+
+
+def _features(s: Sentence, a, b) -> tuple[list[str], int]:
+    a_start, a_end, a_key, a_cls, ha, (ea, la, za) = a
+    b_start, b_end, b_key, b_cls, hb, (eb, lb, zb) = b
+    pa, pb = s.particle(ha) or "-", s.particle(hb) or "-"
+    up_a, up_b = _up(ha), _up(hb)
+    pos_b = {t.i: k for k, t in enumerate(up_b)}
+    lca_k = next((k for k, t in enumerate(up_a) if t.i in pos_b), None)
+    f = ["bias", f"ca={a_cls}", f"cb={b_cls}", f"cc={a_cls}|{b_cls}", f"pa={pa}", f"pb={pb}", f"pp={pa}|{pb}",
+         f"cpa={a_cls}|{pa}", f"cpb={b_cls}|{pb}", f"ea={ea}", f"eb={eb}", f"ee={ea}|{eb}", f"lv={la}|{lb}",
+         f"za={za}", f"zb={zb}", f"zz={za}|{zb}", f"sent0={s.index == 0}|{a_cls}|{b_cls}"]
+    if la != "-" and lb != "-":
+        f.append("lvcmp=" + ("<" if la < lb else ">" if la > lb else "="))
+    if s.topic is not None:
+        f.append(f"carried={s.topic.key == a_key}|{s.topic.key == b_key}")
+    if a_start == s.mentions[0][0]:
+        f.append("a_first")
+    gov = -1
+    if lca_k is None:
+        f.append("nolca")
+        path_len = 99
+    else:
+        lca = up_a[lca_k]
+        gov = lca.i
+        side_a, side_b = up_a[:lca_k], up_b[:pos_b[lca.i]]
+        path_len = len(side_a) + len(side_b)
+        dep_a = "/".join(t.dep_ for t in side_a)
+        dep_b = "/".join(t.dep_ for t in side_b)
+        lemma = lca.lemma_
+        f += [f"dp={dep_a}^{dep_b}", f"lca={lemma}", f"lcap={lca.pos_}", f"ccl={a_cls}|{b_cls}|{lemma}",
+              f"ppl={pa}|{pb}|{lemma}", f"cpl={a_cls}|{pa}|{b_cls}|{pb}|{lemma}", f"dpl={dep_a}^{dep_b}|{lemma}"]
+        if lca.i == ha.i:
+            f.append("a_governs")
+        elif lca.i == hb.i:
+            f.append("b_governs")
+        for t in side_a[1:] + side_b[1:]:
+            f.append(f"pl={t.lemma_}")
+            p = s.particle(t)
+            if p:
+                f.append(f"pp_on={t.lemma_}|{p}")
+        for t in side_a[1:]:
+            f.append(f"pla={t.lemma_}")
+        for t in side_b[1:]:
+            f.append(f"plb={t.lemma_}")
+        if lca.i not in (ha.i, hb.i):
+            p = s.particle(lca)
+            f.append(f"lcapart={p or '-'}")
+            for c in lca.children:
+                if c.dep_ in ("aux", "cop") and c.i > lca.i:
+                    f.append(f"lcaaux={c.lemma_}")
+    f.append(f"len={min(path_len, 6)}")
+    # the words between the two mentions, and around them
+    doc = s.doc
+    lo, hi = a_end, b_start
+    gap = hi - lo
+    f.append(f"gap={min(gap, 10) if gap < 10 else 10 + min(gap // 10, 3)}")
+    between = range(lo, hi) if gap <= 2 * _BETWEEN else [*range(lo, lo + _BETWEEN), *range(hi - _BETWEEN, hi)]
+    parens = mentions_between = 0
+    for i in between:
+        t = doc[i]
+        if t.pos_ in _CONTENT:
+            f.append(f"bw={t.lemma_}")
+        if t.text in ("(", "（"):
+            parens += 1
+    for st, _e, k in s.mentions:
+        if lo <= st < hi:
+            mentions_between += 1
+    f.append(f"nm={min(mentions_between, 3)}")
+    if parens:
+        f.append("paren")
+    owner = s.paren_owner().get(b_start)
+    if owner is not None and owner[0] == a_key:
+        f.append("in_paren_of_a")
+    if gap <= 1:
+        f.append(f"adj={doc[lo].text if gap == 1 else ''}")
+    for off in (0, 1, 2):
+        j = b_end + off
+        if j < s.span.end:
+            f.append(f"+{off}={_norm(doc[j].lemma_)}")
+    if a_start - 1 >= s.span.start:
+        f.append(f"-1={_norm(doc[a_start - 1].lemma_)}")
+    if pa == "は":
+        f.append("a_topic")
+    if pb == "は":
+        f.append("b_topic")
+    root = s.span.root
+    f.append(f"root={root.lemma_}")
+    return f, gov
+
+
+# ---------------------------------------------------------------- the classifier
+
+
+@dataclass(frozen=True)
+class PairClassifier:
+    """The learned source of the relations stage (``RuleSet.learned``). Holds only where its
+    model is, so a RuleSet carrying it pickles to worker processes; the model is opened once per
+    process on first use."""
+
+    model: str = ""  # a model file; "" for the shipped ontologies/relation-pairs.model
+
+    def load(self) -> tuple:
+        return _load(self.model)
+
+    def facts(self, s: Sentence, found: Sequence[Fact]) -> list[Fact]:
+        pairs = [c for c in candidates(s, found) if not c.ruled]
+        if not pairs:
+            return []
+        tagger, settings, known = self.load()
+        out = []
+        for c in pairs:
+            tagger.set([list(c.features)])
+            label, _p = decide({label: tagger.marginal(label, 0) for label in c.labels if label in known}, settings["threshold"])
+            if label is not None:
+                conf = settings["confidence"].get(label[:-1], settings["default_confidence"])
+                out.append(fact_of(c, label, conf, s.index, *governor_factuality(s, c)))
+        return out
+
+
+def unruled(learned: Sequence[Fact], rule_facts: Sequence[Fact]) -> list[Fact]:
+    """The learned facts between pairs that no rule fact (asserted, negated or hedged; the
+    document matchers' too) relates in the same sentence: the rules win."""
+    ruled = {(f.sentence, frozenset((f.subject, f.object))) for f in rule_facts if f.relation != RELATED}
+    return [f for f in learned if (f.sentence, frozenset((f.subject, f.object))) not in ruled]
+
+
+def decide(probs: dict[str, float], threshold: float) -> tuple[str | None, float]:
+    """The most probable label of those the classes fit, when its probability reaches the
+    threshold (ties go to the first name in sorted order, so the choice is deterministic)."""
+    best, p = None, 0.0
+    for label in sorted(probs):
+        if probs[label] > p:
+            best, p = label, probs[label]
+    return (best, p) if best is not None and p >= threshold else (None, p)
+
+
+def governor_factuality(s: Sentence, c: Candidate) -> tuple[bool, str | None, str | None]:
+    """(negated, modality, attributed to) of the word governing both mentions of ``c``."""
+    if c.governor < 0:
+        return False, None, s.source
+    gov = s.doc[c.governor]
+    negated, modality = factuality(s, gov)
+    return negated, modality, attribution(s, gov)
+
+
+def fact_of(c: Candidate, label: str, confidence: float, sentence: int, negated: bool, modality: str | None,
+            source: str | None) -> Fact:
+    """The fact ``label`` (``rel>`` or ``rel<``) gives for the pair ``c``."""
+    rel = label[:-1]
+    subj, obj = (c.first, c.second) if label[-1] == ">" else (c.second, c.first)
+    return Fact(subject=subj, relation=rel, object=obj, sentence=sentence, begin=c.begin, end=c.end, rule=RULE_ID,
+                confidence=round(confidence, 3), negated=negated, modality=modality, attributed_to=source, learned=True)
+
+
+@lru_cache(maxsize=4)
+def _load(model: str):
+    import pycrfsuite
+
+    settings_path = Path(model).with_suffix(".json") if model else None
+    what = model or f"kg/ontologies/{MODEL_FILE}"
+    try:
+        if model:
+            settings = json.loads(settings_path.read_text(encoding="utf-8"))
+        else:
+            settings = json.loads(resource_path("kg.ontologies", SETTINGS_FILE).read_text(encoding="utf-8"))
+        threshold = float(settings["threshold"])
+        conf = {str(k): float(v) for k, v in settings["confidence"].items()}
+        settings = {"threshold": threshold, "confidence": conf, "default_confidence": float(settings["default_confidence"])}
+    except (OSError, ValueError, KeyError, TypeError, AttributeError) as e:
+        where = settings_path or f"kg/ontologies/{SETTINGS_FILE}"
+        raise ModelError(f"{where}: cannot read the pair classifier's settings ({type(e).__name__}: {e}); "
+                         "retrain with scripts/train_relations.py, or build with rules only (--no-learned)") from None
+    tagger = pycrfsuite.Tagger()
+    try:
+        if model:
+            tagger.open(model)
+        else:
+            with as_file(resource_path("kg.ontologies", MODEL_FILE)) as file:
+                tagger.open(str(file))
+    except (OSError, ValueError) as e:
+        raise ModelError(f"{what}: cannot open the pair classifier model ({e}); "
+                         "retrain with scripts/train_relations.py, or build with rules only (--no-learned)") from None
+    return tagger, settings, frozenset(tagger.labels())
