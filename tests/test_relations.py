@@ -135,6 +135,21 @@ def test_relations_topic_carried_to_the_next_sentence_is_inferred_with_lower_con
     assert joined.confidence < rule.confidence
 
 
+def test_relations_omitted_subject_falls_back_to_the_lead_when_the_carried_topic_cannot_fill_it(extract):
+    # the last topic is a company, which cannot be born in Tokyo; the article's person can
+    ex = extract("福野礼一郎は、日本の自動車評論家。T中研は掲載紙を『くるまにあ』へと換えながら、2004年2月号まで連載された。東京都出身。")
+    (born,) = _find(ex, "福野礼一郎", "birthPlace", "東京都")
+    assert born.inferred and born.sentence == 2
+    assert not [f for f in ex.facts if f.relation == "birthPlace" and "T中研" in _names(ex, f.subject)]
+
+
+def test_relations_carried_topic_of_the_right_kind_beats_the_lead(extract):
+    # a person or a company may found a bank: the topic, the company, is the one that did
+    ex = extract("福野礼一郎は、日本の自動車評論家。ソニーは東京都に本社を置く。2000年にソニー銀行を設立した。")
+    assert _find(ex, "ソニー", "founderOf", "ソニー銀行")
+    assert not _find(ex, "福野礼一郎", "founderOf", "ソニー銀行")
+
+
 def test_relations_own_topic_beats_the_topic_of_an_earlier_sentence(extract):
     # GiNZA hangs 任天堂は inside the relative clause (本社を置く); は never marks a relative
     # clause's subject, so it is this sentence's topic, not Toyota's from before

@@ -50,6 +50,7 @@ def extract(doc, offset: int, sentence_base: int, mentions: Sequence[Mention], e
         s = Sentence(doc, span, offset, sentence_base + k, ent, [m for m in spans if span.start <= m[0] < span.end], entities, ruleset, bunsetu)
         sentences.append(s)
         s.topic = state.get("topic")
+        s.lead = Ref(state["lead"], -1, "lead") if state.get("lead") else None
         s.pending = state.get("pending")
         _resolve_anaphors(s, state)
         if len(s.mentions) + len(s.anaphoric) + (s.topic is not None) + (s.pending is not None) < 2:
@@ -64,6 +65,7 @@ def extract(doc, offset: int, sentence_base: int, mentions: Sequence[Mention], e
 
         for kind, rules in kinds.items():
             MATCHERS[kind](s, rules, emit)
+        found[:] = _unshadowed(found, s.matches)
         found.extend(_unmapped(s, found))
         checked = _checked(found, entities)
         facts.extend(checked)
@@ -235,6 +237,15 @@ def _fact(s: Sentence, rule: Rule, a: Ref, b: Ref, pred, tokens, span=None) -> F
         attributed_to=attribution(s, pred) if pred is not None else s.source,
         inferred=inferred, lemma=_lemma(s, pred) if rule.relation == RELATED else None,
     )
+
+
+def _unshadowed(found: list[Fact], matches: list) -> list[Fact]:
+    """Drop the facts an omitted subject gave through the document's lead entity where the
+    carried topic gave one by the same rule and words: the topic comes first."""
+    key = lambda rule, a, b, tokens: (rule.id, tuple(tokens), a.key if a.via not in ("topic", "lead") else "", b.key if b.via not in ("topic", "lead") else "")
+    by_topic = {key(m[0], m[1], m[2], m[4]) for m in matches if "topic" in (m[1].via, m[2].via)}
+    return [f for f, (rule, a, b, _pred, tokens, _span) in zip(found, matches)
+            if not ("lead" in (a.via, b.via) and key(rule, a, b, tokens) in by_topic)]
 
 
 def _lemma(s: Sentence, pred) -> str | None:

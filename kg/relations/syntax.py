@@ -16,7 +16,7 @@ from dataclasses import dataclass, field
 from ..mentions import cues as mention_cues
 from ..model import Entity
 from ..parse import PARENS_OPEN, SENTENCE_END, after_paren
-from ..vocab import is_a
+from ..vocab import is_a, top_class
 from .rules import Lexicon, RuleSet
 
 SUBJECT = ("が", "は", "も")
@@ -35,7 +35,8 @@ _CAUSATIVE = {"せる", "させる"}
 class Ref:
     """An entity a phrase refers to. ``token`` is where the evidence is; ``via`` says how it was
     reached when not directly ("part": the organisation of 取締役会; "name": 「X」と呼ばれるN;
-    "topic": the subject of an earlier sentence)."""
+    "topic": the subject of an earlier sentence; "lead": the document's lead entity, offered
+    beside a carried topic of another kind)."""
 
     key: str
     token: int
@@ -44,7 +45,7 @@ class Ref:
 
     @property
     def inferred(self) -> bool:
-        return self.via == "topic"
+        return self.via in ("topic", "lead")
 
 
 @dataclass
@@ -69,6 +70,7 @@ class Sentence:
     bunsetu: list[int]  # bunsetsu number of each token of the doc
     anaphoric: set[int] = field(default_factory=set)
     topic: Ref | None = None  # subject carried from an earlier sentence
+    lead: Ref | None = None  # the document's lead entity (the は-topic of its first sentence)
     pending: Ref | None = None  # a name left before a parenthesis the parser cut the sentence in
     source: str | None = None  # によると source of the whole sentence
     matches: list = field(default_factory=list)  # (rule, a, b, pred, tokens, span) emitted so far, for entail rules
@@ -459,11 +461,24 @@ class Sentence:
             elif gov is None:
                 found = self._stray_topic(pred)
                 if found is None and self.topic is not None:
-                    found = Arg(-1, "は", frozenset({"が"}), (self.topic,))
+                    found = Arg(-1, "は", frozenset({"が"}), self._carried())
         if found is None:
             found = self._opening_topic(pred)
         self._subject[pred.i] = found
         return found
+
+    def _carried(self) -> tuple[Ref, ...]:
+        """Who an omitted subject stands for: the carried topic, and beside it the document's
+        lead entity when the two are of different kinds (「T中研は…連載された。…東京都出身。」 in
+        an article about 福野礼一郎: a company cannot be born in Tokyo, the article's person can).
+        The engine keeps the lead's fact only where the topic gave none."""
+        topic, lead = self.topic, self.lead
+        if lead is None or lead.key == topic.key:
+            return (topic,)
+        a, b = self.entities.get(topic.key), self.entities.get(lead.key)
+        if a is None or b is None or top_class(a.cls) == top_class(b.cls):
+            return (topic,)
+        return (topic, lead)
 
     def _opening_topic(self, pred) -> Arg | None:
         """麻生太郎(あそうたろう、1940年〈昭和15年〉9月20日-)は、日本の政治家、実業家。: a name
