@@ -25,7 +25,7 @@ import time
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parents[1]
-THRESHOLDS = tuple(round(0.2 + 0.05 * n, 2) for n in range(15))  # 0.2 .. 0.9
+THRESHOLDS = tuple(round(0.2 + 0.02 * n, 2) for n in range(36))  # 0.2 .. 0.9
 MIN_PRECISION = 0.76  # the target is 0.75: one point of margin for the spread between folds
 
 

@@ -26,7 +26,7 @@ from .relations import score_with_rules
 from .run import Run
 
 # L2-regularised maximum entropy (one-item CRF); fixed settings and L-BFGS make training deterministic
-SETTINGS = {"c1": 0.0, "c2": 1.0, "max_iterations": 200, "feature.minfreq": 1}
+SETTINGS = {"c1": 0.0, "c2": 1.0, "max_iterations": 200, "feature.minfreq": 3}  # minfreq 3: a model of 0.8 MB, CV as good as with every feature (3.8 MB)
 FOLDS = 5
 
 
