@@ -150,6 +150,35 @@ def test_relations_carried_topic_of_the_right_kind_beats_the_lead(extract):
     assert not _find(ex, "福野礼一郎", "founderOf", "ソニー銀行")
 
 
+@pytest.mark.parametrize(
+    "text,subj,rel,obj",
+    [
+        pytest.param("カヴェーリンは、ソ連の小説家。1920年、ペトログラード大学に入学。", "カヴェーリン", "educatedAt", "ペトログラード大学", id="nyuugaku"),
+        pytest.param("若山照彦は、日本の生物学者。2005年に日本学術振興会賞を受賞。", "若山照彦", "awardReceived", "日本学術振興会賞", id="jushou"),
+        pytest.param("ビロスは、アルゼンチンのサッカー選手。2006年夏にASサンテティエンヌに移籍。", "ビロス", "worksFor", "ASサンテティエンヌ", id="iseki"),
+    ],
+)
+def test_relations_verbal_noun_closing_the_sentence_acts_as_its_verb(extract, text, subj, rel, obj):
+    ex = extract(text)
+    found = _find(ex, subj, rel, obj)
+    assert found, _asserted(ex)
+    assert all(f.inferred and f.sentence == 1 for f in found)
+
+
+@pytest.mark.parametrize(
+    "text,student",
+    [
+        # the brother's topic holds for the very next sentence only; then the article's lead returns
+        pytest.param("カヴェーリンは、ソ連の小説家。兄のレフは文学を好んだ。1920年、ペトログラード大学に入学した。", "レフ", id="next_sentence"),
+        pytest.param("カヴェーリンは、ソ連の小説家。母および兄のレフは文学を好んだ。16歳の時、兄とモスクワに上京した。1920年、ペトログラード大学に入学した。", "カヴェーリン", id="lead_returns"),
+    ],
+)
+def test_relations_later_topic_holds_one_sentence_then_the_lead_returns(extract, text, student):
+    ex = extract(text)
+    found = [f for f in ex.facts if f.relation == "educatedAt"]
+    assert [_names(ex, f.subject) for f in found] and all(student in _names(ex, f.subject) for f in found), [(_names(ex, f.subject), f.relation) for f in found]
+
+
 def test_relations_own_topic_beats_the_topic_of_an_earlier_sentence(extract):
     # GiNZA hangs 任天堂は inside the relative clause (本社を置く); は never marks a relative
     # clause's subject, so it is this sentence's topic, not Toyota's from before

@@ -29,6 +29,7 @@ from .tokens import LDoc
 UNMAPPED_RULE = "unmapped_predicate.v1"
 UNMAPPED_CONFIDENCE = 0.3
 _RECENT = 3  # sentences back that 同社 / 彼 may reach
+TOPIC_HOLD = 1  # sentences a later は-topic carries to before the lead entity returns
 
 
 def extract(doc, offset: int, sentence_base: int, mentions: Sequence[Mention], entities: dict[str, Entity], ruleset: RuleSet, state: dict | None = None) -> list[Fact]:
@@ -49,7 +50,7 @@ def extract(doc, offset: int, sentence_base: int, mentions: Sequence[Mention], e
     for k, span in enumerate(doc.sents):
         s = Sentence(doc, span, offset, sentence_base + k, ent, [m for m in spans if span.start <= m[0] < span.end], entities, ruleset, bunsetu)
         sentences.append(s)
-        s.topic = state.get("topic")
+        s.topic = _carried_topic(s.index, state)
         s.lead = Ref(state["lead"], -1, "lead") if state.get("lead") else None
         s.pending = state.get("pending")
         _resolve_anaphors(s, state)
@@ -170,6 +171,17 @@ def _antecedent(s: Sentence, tok, wanted, state: dict) -> str | None:
     return None
 
 
+def _carried_topic(index: int, state: dict) -> Ref | None:
+    """The topic an omitted subject of sentence ``index`` stands for: the last は-topic, but a
+    later sentence's topic holds only for the next ``TOPIC_HOLD`` sentences; after that the
+    document's lead entity returns (母および兄のレフは文学を好み…。…モスクワ大学に入学。 in an
+    article about カヴェーリン: he entered the university, not his brother)."""
+    topic, lead = state.get("topic"), state.get("lead")
+    if topic is not None and lead is not None and index - state.get("topic_at", 0) > TOPIC_HOLD:
+        return Ref(lead, -1, "topic")
+    return topic
+
+
 def _remember(s: Sentence, state: dict) -> None:
     """Carry the sentence's topic and its salient entities to the next sentences, and a name
     left before a parenthesis the parser cut the sentence in."""
@@ -182,6 +194,7 @@ def _remember(s: Sentence, state: dict) -> None:
         subjects = {r.key for r in sub.refs}
         if sub.particle == "は" and sub.refs:
             state["topic"] = Ref(sub.refs[0].key, -1, "topic")
+            state["topic_at"] = s.index
             if s.index == 0:
                 state["lead"] = sub.refs[0].key  # the document's subject (matchers.carry_lead_defaults)
     for tok in s.span:

@@ -299,7 +299,7 @@ class Sentence:
         if pred.i in self._args:
             return self._args[pred.i]
         voice = self.voice(pred)
-        nominal = pred.pos_ in ("NOUN", "PROPN") and not any(c.dep_ in ("aux", "cop") for c in pred.children)
+        nominal = pred.pos_ in ("NOUN", "PROPN") and not any(c.dep_ in ("aux", "cop") for c in pred.children) and not self.verbal_noun_end(pred)
         args: list[Arg] = []
         co_agents: list[Arg] = []
         for c in pred.children:
@@ -410,6 +410,13 @@ class Sentence:
                 if refs:
                     return Arg(t.i, "は", frozenset({"が"}), refs)
         return None
+
+    def verbal_noun_end(self, pred) -> bool:
+        """1920年、ペトログラード大学に入学。: a verbal (サ変) noun closing the sentence without
+        する acts as its verb (体言止め, the style of encyclopedia biographies)."""
+        end = pred.i + 1
+        return (pred.dep_ == "ROOT" and pred.tag_.endswith("サ変可能") and pred.i not in self.ent
+                and (end >= self.span.end or self.doc[end].text in SENTENCE_END))
 
     def subject(self, pred) -> Arg | None:
         """The subject of ``pred``: its own が/は-phrase (the nearest), else the は-topic of a
