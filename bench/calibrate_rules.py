@@ -4,9 +4,10 @@
     KG_SHARED_DIR=/work/shared python bench/calibrate_rules.py --dry-run  # prints only
 
 Runs the pipeline, with every rule at its hand-set confidence (the YAML ``confidence`` is the
-prior), over JacRED dev and the seed article, and judges each asserted fact the relation scorer
-judges (kg/evaluation/relations.py: a fact is right when its triple is gold, wrong when both
-entities align to gold entities and it is not; facts it cannot judge are left out). Then writes
+prior) and without the learned pair classifier, over JacRED dev and the seed article, and judges
+each asserted fact the relation scorer judges (kg/evaluation/relations.py: a fact is right when
+its triple is gold, wrong when both entities align to gold entities and it is not; facts it
+cannot judge are left out). Then writes
 kg/relations/rules/calibration.yaml:
 
     confidence = (right + K * prior) / (right + wrong + K)        K = 2
@@ -45,7 +46,7 @@ def judged_facts(datasets, limit=None):
     for name in datasets:
         t0 = time.perf_counter()
         gold = gold_data.load(name, limit=limit)
-        result = run(gold, "kg")
+        result = run(gold, "kg", learned=False)  # the rules' own facts: the pair classifier has its own measure
         score, judged = score_with_rules(result)
         out.extend(judged)
         for variant, prf in score.metrics.items():
