@@ -13,11 +13,17 @@ bench/relations_learned_cv.py and scripts/train_relations.py are thin over this.
 from __future__ import annotations
 
 import tempfile
+import time
 from collections import Counter
 from dataclasses import dataclass, replace
 from pathlib import Path
 
+from ..cache import open_cache
+from ..entities import resolve_corpus
 from ..model import Fact
+from ..parse import BATCH_DOCUMENTS, DEFAULT_MODEL, in_batches, parse_batch
+from ..pipeline import as_documents, extract_document
+from ..relations import load_rules
 from ..relations.learned import NONE, RULE_ID, Candidate, candidates, decide, fact_of, governor_factuality, unruled
 from ..vocab import relations
 from .entities import scored_gold
@@ -64,14 +70,6 @@ class Recorder:
 def collect(gold: GoldSet, cache=True) -> tuple[Run, list[Item]]:
     """The rules' output over ``gold`` (a Run, as ``kg eval`` makes it) and every labelled
     candidate pair. Parses come from the parse cache."""
-    import time
-
-    from ..entities import resolve_corpus
-    from ..cache import open_cache
-    from ..parse import BATCH_DOCUMENTS, DEFAULT_MODEL, in_batches, parse_batch
-    from ..pipeline import as_documents, extract_document
-    from ..relations import load_rules
-
     started = time.perf_counter()
     recorder = Recorder()
     ruleset = replace(load_rules(learned=False), learned=recorder)

@@ -32,6 +32,7 @@ from pathlib import Path
 
 from ..errors import ModelError
 from ..model import Fact
+from ..parse import PARENS_OPEN
 from ..vocab import is_a, relations, resource_path
 from .factuality import attribution, factuality
 from .matchers import place_level
@@ -205,7 +206,7 @@ def _features(s: Sentence, a, b) -> tuple[list[str], int]:
         t = doc[i]
         if t.pos_ in _CONTENT:
             f.append(f"bw={t.lemma_}")
-        if t.text in ("(", "（"):
+        if t.text in PARENS_OPEN:
             parens += 1
     for st, _e, k in s.mentions:
         if lo <= st < hi:
