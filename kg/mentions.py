@@ -334,7 +334,16 @@ def sentence_spans(sent, crf: Sequence[tuple[int, int, str]], toks=None, ents=No
             add(start, end, "bare-quote" if prio == P_BARE_QUOTE else source, ev)
     for (start, end), info in out.items():
         _head_evidence("".join(t.text_with_ws for t in toks[start - sent.start:end - sent.start]), info.evidence)
+        _honorific_after(doc, end, info.evidence)
     return out
+
+
+def _honorific_after(doc, end: int, ev: list) -> None:
+    """A person's honorific or title right after the span (十時裕樹社長, ナデラ氏) is evidence
+    whoever proposed the span, not only a tagged span that held it."""
+    c = _cue(doc[end].text, "suffix") if end < len(doc) else None
+    if c and c.cls == "Person" and not c.part_of_name and not has_honorific(ev):
+        ev.append((c.cls, W_SUFFIX, f"suffix:{c.cue}"))
 
 
 _LIST_COMMAS = {"、", ",", "，"}
@@ -345,11 +354,12 @@ _NOT_KANA = re.compile(r"[^\u30a0-\u30ff\u3040-\u309f・･]")
 def _pieces(toks, a: int, b: int) -> list[tuple[int, int]]:
     """A tagged span cut into the names it lists: at commas (帝王賞、マイルチャンピオンシップ南部杯),
     and at a middle dot or ampersand between words that are not both all kana (ロイター通信・AP通信,
-    西沢・高木; but ジョン・スミス is one name, and so is ANA・ホテルズ)."""
+    西沢・高木; but ジョン・スミス is one name, and so is ANA・ホテルズ); and at brackets, which no
+    name holds (コルドバ(Córdoba)."""
     joins = [k for k in range(a + 1, b - 1) if toks[k].text in _LIST_JOINS]
     edges = [a - 1, *joins, b]
     words = ["".join(t.text for t in toks[edges[n] + 1:edges[n + 1]]) for n in range(len(edges) - 1)]
-    cuts = {k for k in range(a, b) if toks[k].text in _LIST_COMMAS}
+    cuts = {k for k in range(a, b) if toks[k].text in _LIST_COMMAS or toks[k].text in _BRACKETS}
     cuts.update(k for n, k in enumerate(joins) if _NOT_KANA.search(words[n]) and _NOT_KANA.search(words[n + 1]))
     out, start = [], a
     for k in sorted(cuts):
@@ -383,7 +393,7 @@ def choose(sent, spans: dict[tuple[int, int], SpanInfo], toks=None) -> list[tupl
                 ev.append((cls, W_TAGGER if confident else W_TAGGER_WEAK, "tagger"))
         # 『』 marks a work's title; the typer may doubt one down to TITLE_FLOOR
         floor = TITLE_FLOOR if "bare-quote" in info.sources and _double_quoted(sent.doc, start, end) else NAME_THRESHOLD
-        if p_name < floor and not _strong(info.evidence, p_name, info.sources):
+        if p_name < floor and not _strong(info.evidence, p_name, info.sources) and not _defined(sent.doc, start, end):
             continue
         first = any(src.split(":")[0] in FIRST for src in info.sources)
         kept.append(((not first, -(end - start), -p_name, start), start, end, ev))
@@ -456,9 +466,10 @@ def _affixes(doc, start: int, end: int, taken: set[int], ev: list) -> tuple[int,
 def _strong(ev, p_name: float = 1.0, sources=()) -> bool:
     """Evidence the typer cannot overrule: the gazetteer, a classifier noun; an honorific, affix
     or head word only while the typer does not all but rule the span out (工学博士 is a title,
-    not 工学 with an honorific). A person's name the tokenizer tags as one (tag:姓名) and an
-    honorific after it together hold down to HONORIFIC_FLOOR (ナデラ氏は at a sentence start)."""
-    if p_name >= HONORIFIC_FLOOR and any(src == "tag:姓名" for _c, _w, src in ev) and has_honorific(ev):
+    not 工学 with an honorific). A word the tokenizer tags as a person's name (tag:姓名, tag:人名)
+    and an honorific after it together hold down to HONORIFIC_FLOOR (ナデラ氏は at a sentence
+    start, 裕樹 of 十時裕樹社長)."""
+    if p_name >= HONORIFIC_FLOOR and any(src in ("tag:姓名", "tag:人名") for _c, _w, src in ev) and has_honorific(ev):
         return True
     # the sequence tagger and a head word agree on the class (北ホラント州 before a town's name)
     tagged = {src[4:] for src in sources if src.startswith("crf:")}
@@ -707,6 +718,7 @@ def _head_evidence(name: str, ev: list) -> None:
         ev.append((c.cls, W_HEAD, f"head:{c.cue}"))
 
 
+_CLOSING_QUOTES = frozenset(_OPEN_QUOTES.values())
 _COPULA_WORDS = frozenset({"だ", "で", "ある", "です"})
 OCCUPATION = "Position_Vocation"  # GiNZA's label for occupations and titles (政治家, 俳優)
 DEFINITION_PAREN_MAX = 80  # tokens a parenthesis after the topic may run (麻生太郎(あそうたろう、…)は)
@@ -717,7 +729,9 @@ def _definition_evidence(doc, start: int, end: int, ev: list) -> None:
     リチャードソンは、アメリカ合衆国テキサス州にある都市。, 麻生太郎(…)は、日本の政治家。), or by the
     noun before the copula's continuative form (Xは、日本の政治家で、…; …作曲家であり、…): N's
     ``definition`` or ``classifier`` cue (ontologies/type-cues.tsv), or GiNZA's occupation label
-    on N for a person, types X."""
+    on N for a person, types X; a quoted title is a topic too (『逆流』は、…のアルバムである。)."""
+    if end < len(doc) and doc[end].text in _CLOSING_QUOTES:
+        end += 1
     k = after_paren(doc, end, DEFINITION_PAREN_MAX) if end < len(doc) and doc[end].text in PARENS_OPEN else end
     if k >= len(doc) or doc[k].text != "は" or doc[k].sent.start > start:
         return
@@ -730,6 +744,13 @@ def _definition_evidence(doc, start: int, end: int, ev: list) -> None:
         if cls:
             ev.append((cls, W_DEFINITION, f"definition:{noun.text}"))
             return
+
+
+def _defined(doc, start: int, end: int) -> bool:
+    """The sentence defines the span as its topic (『逆流』は、長渕剛の2枚目のアルバムである。)."""
+    ev: list = []
+    _definition_evidence(doc, start, end, ev)
+    return bool(ev)
 
 
 def _closing_noun(doc, k: int) -> int | None:

@@ -7,7 +7,9 @@ bunsetsu and quote position, and the same of its neighbours. Labels are BIO
 tags over the classes of ontologies/kg.ttl (``B-Person``, ``I-Company``...). The model
 (ontologies/mention-crf.model) is trained reproducibly by ``scripts/train_tagger.py`` on the
 train split of stockmark's Wikipedia NER data and read with python-crfsuite; tagging is offline
-and costs a few percent of the parse.
+and costs a few percent of the parse. A second model, the span typer
+(ontologies/mention-typer.model), judges each candidate span whole; among its features is the
+name memory (ontologies/name-memory.tsv): how the train split labelled the same string.
 """
 
 from __future__ import annotations
@@ -19,6 +21,7 @@ from functools import lru_cache
 
 from importlib.resources import as_file
 
+from .lexicon import name_key
 from .vocab import classes, resource_path
 
 log = logging.getLogger(__name__)
@@ -173,11 +176,13 @@ def _bunsetu_starts(tokens) -> set[int]:
     return {t.i for t in tokens if t.i < len(labels) and labels[t.i] == "B"}
 
 
-def span_features(tokens, a: int, b: int, sources=()) -> list[str]:
+def span_features(tokens, a: int, b: int, sources=(), known=None) -> list[str]:
     """Features of the span ``tokens[a:b]`` for the span typer: who proposed it (``sources``:
     crf:Class, gaz, ner, run, quote), its words, its last characters (the head of a Japanese
-    name: 駅, 党, 社, 大学), GiNZA's labels inside, the words around, and the word clusters and
-    content words within ``CONTEXT`` tokens (what the sentence is about: 発売, 選挙, 出場)."""
+    name: 駅, 党, 社, 大学), GiNZA's labels inside, the words around, the word clusters and
+    content words within ``CONTEXT`` tokens (what the sentence is about: 発売, 選挙, 出場), and
+    what the training data called the same name (``known``: label counts, default the shipped
+    name memory; training passes counts from the other documents only)."""
     span = tokens[a:b]
     text = unicodedata.normalize("NFKC", "".join(t.text_with_ws for t in span).strip())
     last, first = span[-1], span[0]
@@ -215,7 +220,51 @@ def span_features(tokens, a: int, b: int, sources=()) -> list[str]:
     if head.i != last.i and not (span[0].i <= head.i <= span[-1].i):
         f.append(f"h={head.lemma_}")
         f.append(f"hd={last.dep_}|{head.lemma_}")
+    f.extend(memory_features(memory().get(name_key(text), {}) if known is None else known))
+    # Sudachi's short units at the name's edges: the head word inside a long token (東京大学 ->
+    # 大学, 横浜アリーナ -> アリーナ), and the first (a place in 東京ガス)
+    subs = last.doc.user_data.get("sub_tokens") or []
+    for tok, name, at in ((last, "La", -1), (first, "Fa", 0)):
+        units = subs[tok.i][0] if tok.i < len(subs) and subs[tok.i] else None
+        if units and len(units) > 1:  # DetailedToken(surface, tag, ...) or its tuple from a DocBin
+            f.append(f"{name}={unicodedata.normalize('NFKC', units[at][0])}")
+            f.append(f"{name}t={units[at][1]}")
     return f
+
+
+def memory_features(counts) -> list[str]:
+    """Features of how the training data labelled a name (``counts``: label -> times, the typer's
+    labels and NOT_A_NAME): each label seen, with its share (all, most, some) and how often."""
+    total = sum(counts.values())
+    if not total:
+        return ["m=none"]
+    n = "1" if total == 1 else "2" if total == 2 else "3" if total <= 4 else "5"
+    out = [f"mn={n}"]
+    for label, k in sorted(counts.items()):
+        share = "all" if k == total else "most" if 2 * k > total else "some"
+        out.extend((f"m={label}", f"m={label}|{share}", f"m={label}|{share}|{n}"))
+    return out
+
+
+MEMORY_FILE = "name-memory.tsv"
+
+
+@lru_cache(maxsize=1)
+def memory() -> dict[str, dict[str, int]]:
+    """The name memory (ontologies/name-memory.tsv, written by ``scripts/train_tagger.py``): for
+    every span the typer was trained on, by ``lexicon.name_key``, how often the train split labelled
+    it with each class or NOT_A_NAME."""
+    with resource_path("kg.ontologies", MEMORY_FILE).open("r", encoding="utf-8") as f:
+        return read_memory(f)
+
+
+def read_memory(lines) -> dict[str, dict[str, int]]:
+    """Name memory lines ``key<TAB>label:count label:count...`` as {key: {label: count}}."""
+    out = {}
+    for line in lines:
+        key, _tab, counts = line.rstrip("\n").partition("\t")
+        out[key] = {label: int(k) for label, _c, k in (x.rpartition(":") for x in counts.split(" "))}
+    return out
 
 
 CONTEXT = 6  # words either side of a span whose lemmas and clusters the typer sees
@@ -273,7 +322,7 @@ def _typer():
 
 @lru_cache(maxsize=1)
 def available() -> bool:
-    return all(resource_path("kg.ontologies", n).is_file() for n in (MODEL_FILE, TYPER_FILE, CLUSTERS_FILE))
+    return all(resource_path("kg.ontologies", n).is_file() for n in (MODEL_FILE, TYPER_FILE, CLUSTERS_FILE, MEMORY_FILE))
 
 
 def tag(tokens) -> list[tuple[int, int, str, float]]:

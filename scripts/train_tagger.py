@@ -9,7 +9,14 @@ a maximum-entropy classifier over whole-span features trained on the gold spans
     .venv/bin/python scripts/train_tagger.py --cache /tmp/train.spacy   # keep the parse for reruns
 
 With ``--cache`` the CRF's fold predictions are kept beside the parse too, and the CRF is not
-retrained while its features, labels and settings are unchanged (for tuning the typer).
+retrained while its features, labels and settings are unchanged (for tuning the typer);
+``--cv K`` first prints the typer's K-fold score on the train split, to tune it without the
+validation split.
+
+The typer also reads a name memory (ontologies/name-memory.tsv, written here): how often the
+train split labelled each candidate string with each class or "no name". While training, a span
+sees only the counts from the other articles (Wikipedia curids), else the feature would always
+agree with the label and the typer would trust it blindly; at run time it sees the whole split.
 
 Reproducible: the same data, parser and settings give the same model (L-BFGS is deterministic).
 Only the train split is read; score the result with ``kg eval ner-wikipedia`` (validation).
@@ -23,6 +30,7 @@ import json
 import sys
 import tempfile
 import time
+from collections import Counter, defaultdict
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parents[1]
@@ -50,14 +58,49 @@ def bio(sent, mentions, class_of) -> list[str]:
     return labels
 
 
-def train_crf(items, path: Path) -> None:
+def train_crf(items, path: Path, settings=SETTINGS) -> None:
+    """Train crfsuite on (feature sequence, label sequence) items."""
     import pycrfsuite
 
     trainer = pycrfsuite.Trainer(verbose=False)
     for features, labels in items:
         trainer.append(features, labels)
-    trainer.set_params(SETTINGS)
+    trainer.set_params(settings)
     trainer.train(str(path))
+
+
+def train_typer(examples, path: Path) -> None:
+    """The span typer: a one-item crfsuite model (maximum entropy) on (article, features, label)."""
+    train_crf([([features], [label]) for _doc, features, label in examples], path, TYPER_SETTINGS)
+
+
+def cross_validate(examples, k: int) -> None:
+    """The span typer's k-fold score on the train split (folds by article): accuracy, and F1 of
+    the spans it calls names of the right class, the figure to tune its features and settings by
+    without the validation split."""
+    import pycrfsuite
+
+    from kg.tagger import NOT_A_NAME
+
+    fold = {d: int(hashlib.sha256(d.encode()).hexdigest(), 16) % k for d in sorted({d for d, _f, _y in examples})}
+    right = tp = predicted = gold = 0
+    with tempfile.TemporaryDirectory() as tmp:
+        for n in range(k):
+            model = Path(tmp) / f"typer{n}.model"
+            train_typer([e for e in examples if fold[e[0]] != n], model)
+            tagger = pycrfsuite.Tagger()
+            tagger.open(str(model))
+            for d, features, label in examples:
+                if fold[d] == n:
+                    guess = tagger.tag([features])[0]
+                    right += guess == label
+                    tp += guess == label != NOT_A_NAME
+                    predicted += guess != NOT_A_NAME
+                    gold += label != NOT_A_NAME
+            tagger.close()
+    p, r = tp / max(predicted, 1), tp / max(gold, 1)
+    print(f"typer {k}-fold on train: accuracy {right / len(examples):.4f}, names P {p:.4f} R {r:.4f} "
+          f"F1 {2 * p * r / max(p + r, 1e-9):.4f}", file=sys.stderr)
 
 
 def report(name: str, folder: Path, what: str, t0: float) -> None:
@@ -72,6 +115,32 @@ def gold_spans(sent, mentions):
     for m in mentions:
         if m.begin in starts and m.end in ends and starts[m.begin] < ends[m.end]:
             yield starts[m.begin], ends[m.end], m
+
+
+def span_text(tokens, a: int, b: int) -> str:
+    return "".join(t.text_with_ws for t in tokens[a:b]).strip()
+
+
+def article(g) -> str:
+    """The Wikipedia article a gold sentence comes from (its curid), else the sentence itself."""
+    return g.title or g.id
+
+
+def name_memory(items):
+    """(label counts of every memory key over the split, the same per (article, key))."""
+    remembered: dict[str, Counter] = {}
+    own: dict[tuple[str, str], Counter] = defaultdict(Counter)
+    for doc, _tokens, _a, _b, _sources, label, key in items:
+        remembered.setdefault(key, Counter())[label] += 1
+        own[(doc, key)][label] += 1
+    return remembered, own
+
+
+def write_memory(remembered, path: Path) -> None:
+    """The name memory the typer reads at run time (kg/tagger.py ``memory``), sorted by key."""
+    lines = [f"{key}\t{' '.join(f'{label}:{k}' for label, k in sorted(c.items()))}\n"
+             for key, c in sorted(remembered.items()) if key and "\t" not in key and "\n" not in key]
+    path.write_text("".join(lines), encoding="utf-8")
 
 
 def parsed_docs(gold, cache: Path | None):
@@ -176,15 +245,18 @@ def main(argv=None) -> int:
     ap.add_argument("-o", "--output", type=Path, default=ROOT / "ontologies", help="folder for the model files")
     ap.add_argument("--clusters", action="store_true",
                     help="first rebuild ontologies/word-clusters.npz (the features read the shipped file)")
+    ap.add_argument("--no-memory", dest="memory", action="store_false",
+                    help="train the typer without the name memory features (for comparison)")
+    ap.add_argument("--cv", type=int, default=0, metavar="K",
+                    help="first print the span typer's K-fold score on the train split (folds by article)")
     args = ap.parse_args(argv)
     if args.clusters:
         build_clusters(ROOT / "ontologies" / "word-clusters.npz")
 
-    import pycrfsuite
-
     from kg.evaluation.gold import load
+    from kg.lexicon import name_key
     from kg.mentions import sentence_spans
-    from kg.tagger import NOT_A_NAME, TYPER_FILE, sentence_features, span_features, stockmark_classes
+    from kg.tagger import MEMORY_FILE, NOT_A_NAME, TYPER_FILE, sentence_features, span_features, stockmark_classes
 
     gold = load("ner-wikipedia", args.gold, split="train")
     t0 = time.perf_counter()
@@ -203,23 +275,27 @@ def main(argv=None) -> int:
     # 3. the span typer: every candidate span the mentions stage would consider, labelled with
     # its gold class or "no name", plus the gold spans no source proposed
     t0 = time.perf_counter()
-    typer = pycrfsuite.Trainer(verbose=False)
-    positives = negatives = 0
+    items = []  # (article, tokens, start, end, sources, label, memory key)
     for (g, sent, tokens, _f, _y), crf in zip(sentences, crf_spans):
         gold_of = {(sent.start + a, sent.start + b): class_of[m.type] for a, b, m in gold_spans(tokens, g.mentions)}
         candidates = sentence_spans(sent, crf)
-        for (start, end), info in candidates.items():
-            label = gold_of.get((start, end), NOT_A_NAME)
-            typer.append([span_features(tokens, start - sent.start, end - sent.start, info.sources)], [label])
-            positives += label != NOT_A_NAME
-            negatives += label == NOT_A_NAME
-        for (start, end), label in gold_of.items():
-            if (start, end) not in candidates:
-                typer.append([span_features(tokens, start - sent.start, end - sent.start)], [label])
-                positives += 1
-    typer.set_params(TYPER_SETTINGS)
-    typer.train(str(args.output / TYPER_FILE))
-    report(TYPER_FILE, args.output, f"{positives} names and {negatives} non-names", t0)
+        spans = [(start, end, info.sources, gold_of.get((start, end), NOT_A_NAME)) for (start, end), info in candidates.items()]
+        spans += [(start, end, (), label) for (start, end), label in gold_of.items() if (start, end) not in candidates]
+        for start, end, sources, label in spans:
+            a, b = start - sent.start, end - sent.start
+            items.append((article(g), tokens, a, b, sources, label, name_key(span_text(tokens, a, b))))
+    remembered, own = name_memory(items)
+    write_memory(remembered, args.output / MEMORY_FILE)
+    examples = []
+    for doc, tokens, a, b, sources, label, key in items:
+        # what the other articles of the split say of the name: its own would always agree
+        known = remembered.get(key, Counter()) - own[(doc, key)] if args.memory else {}
+        examples.append((doc, span_features(tokens, a, b, sources, known), label))
+    if args.cv:
+        cross_validate(examples, args.cv)
+    train_typer(examples, args.output / TYPER_FILE)
+    positives = sum(1 for _d, _f, label in examples if label != NOT_A_NAME)
+    report(TYPER_FILE, args.output, f"{positives} names and {len(examples) - positives} non-names", t0)
     return 0
 
 

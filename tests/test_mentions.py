@@ -206,3 +206,54 @@ def test_mentions_tagger_word_clusters_survive_a_parse_cache_without_vectors(nlp
     assert sum(c >= 0 for c in clusters) >= len(clusters) - 1
     assert tagger.word_clusters(list(restored)) == clusters
     assert tagger.sentence_features(list(restored)) == tagger.sentence_features(list(doc))
+
+
+def test_mentions_typer_sees_the_head_word_inside_a_long_token_after_a_parse_cache(nlp):
+    from spacy.tokens import DocBin
+    from spacy.vocab import Vocab
+
+    doc = nlp("東京大学の教授になった。")
+    assert doc[0].text == "東京大学", [t.text for t in doc]
+    bin_ = DocBin(store_user_data=True)
+    bin_.add(doc)
+    restored = next(DocBin().from_bytes(bin_.to_bytes()).get_docs(Vocab()))
+    features = tagger.span_features(list(doc), 0, 1)
+    assert {"La=大学", "Fa=東京"} <= set(features)
+    assert tagger.span_features(list(restored), 0, 1) == features
+
+
+@pytest.mark.parametrize("text,name,cls", [
+    ("日本の首都は東京である。", "日本", "Place"),
+    ("ＮＨＫが番組を放送した。", "ＮＨＫ", "Company"),
+])
+def test_mentions_typer_remembers_how_the_train_split_labelled_a_name(nlp, text, name, cls):
+    toks = list(nlp(text))
+    end = next(k for k in range(len(toks) + 1) if "".join(t.text for t in toks[:k]) == name)
+    features = tagger.span_features(toks, 0, end)
+    assert f"m={cls}" in features and "m=none" not in features
+
+
+def _train_script():
+    import importlib.util
+    from pathlib import Path
+
+    path = Path(__file__).resolve().parents[1] / "scripts" / "train_tagger.py"
+    spec = importlib.util.spec_from_file_location("train_tagger", path)
+    module = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(module)
+    return module
+
+
+def test_tagger_training_name_memory_leaves_a_spans_own_article_out(tmp_path):
+    from collections import Counter
+
+    train = _train_script()
+    items = [(doc, None, 0, 1, (), label, "ソニー") for doc, label in
+             (("a1", "Company"), ("a1", "Company"), ("a2", "Product"), ("a3", tagger.NOT_A_NAME))]
+    remembered, own = train.name_memory(items)
+    assert remembered["ソニー"] == Counter(Company=2, Product=1, O=1)
+    assert remembered["ソニー"] - own[("a1", "ソニー")] == Counter(Product=1, O=1)
+    assert remembered["ソニー"] - own[("a2", "ソニー")] == Counter(Company=2, O=1)
+    train.write_memory(remembered, tmp_path / "memory.tsv")
+    with (tmp_path / "memory.tsv").open(encoding="utf-8") as f:
+        assert tagger.read_memory(f) == {"ソニー": {"Company": 2, "Product": 1, "O": 1}}
