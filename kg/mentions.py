@@ -157,7 +157,7 @@ def detect(doc, offset: int = 0, sentence_base: int = 0) -> list[Candidate]:
         ev = list(evidence)
         start, end, name_start, name_end = _affixes(doc, start, end, taken, ev)
         _context_evidence(doc, start, end, ev)
-        _definition_evidence(doc, start, end, ev)
+        _definition_evidence(doc, start, end, ev, sents[sent_of[start]].end)
         span = doc[start:end]
         gid = next((src.split(":", 1)[1] for _, _, src in ev if src.startswith("gazetteer:")), None)
         name = doc[name_start:name_end].text if (name_start, name_end) != (start, end) else ""
@@ -235,17 +235,17 @@ def _inside_places(doc, chosen, offset: int, sentence_base: int, sents) -> list[
     taken = covered(chosen)
     out = []
     for n, sent in enumerate(sents):
-        for t in sent:
-            if t.i in taken or t.i >= len(subs) or not subs[t.i] or not subs[t.i][0]:
+        for i in range(sent.start, min(sent.end, len(subs))):  # by index: a Token costs a lookup
+            if i in taken or not subs[i] or not subs[i][0]:
                 continue
-            units = subs[t.i][0]  # DetailedToken(surface, tag, inf, lemma, norm, reading, ...) or its tuple
+            units = subs[i][0]  # DetailedToken(surface, tag, inf, lemma, norm, reading, ...) or its tuple
             if len(units) < 2 or not units[0][1].startswith("名詞-固有名詞-地名"):
                 continue
             cue = _cue("".join(u[0] for u in units[1:]), "inside")
             if cue is None:
                 continue
             surface = units[0][0]
-            begin = offset + t.idx
+            begin = offset + doc[i].idx
             out.append(Candidate(begin, begin + len(surface), surface, sentence_base + n,
                                  ((cue.cls, W_FULL_NAME, f"inside:{cue.cue}"),), reading=units[0][5], norm=units[0][4]))
     return out
@@ -348,6 +348,7 @@ def _honorific_after(doc, end: int, ev: list) -> None:
 
 _LIST_COMMAS = {"、", ",", "，"}
 _LIST_JOINS = {"・", "･", "&", "＆"}
+_CUTS = _LIST_COMMAS | _BRACKETS
 _NOT_KANA = re.compile(r"[^\u30a0-\u30ff\u3040-\u309f・･]")
 
 
@@ -356,10 +357,11 @@ def _pieces(toks, a: int, b: int) -> list[tuple[int, int]]:
     and at a middle dot or ampersand between words that are not both all kana (ロイター通信・AP通信,
     西沢・高木; but ジョン・スミス is one name, and so is ANA・ホテルズ); and at brackets, which no
     name holds (コルドバ(Córdoba)."""
-    joins = [k for k in range(a + 1, b - 1) if toks[k].text in _LIST_JOINS]
+    texts = [t.text for t in toks[a:b]]
+    joins = [k for k in range(a + 1, b - 1) if texts[k - a] in _LIST_JOINS]
     edges = [a - 1, *joins, b]
-    words = ["".join(t.text for t in toks[edges[n] + 1:edges[n + 1]]) for n in range(len(edges) - 1)]
-    cuts = {k for k in range(a, b) if toks[k].text in _LIST_COMMAS or toks[k].text in _BRACKETS}
+    words = ["".join(texts[edges[n] + 1 - a:edges[n + 1] - a]) for n in range(len(edges) - 1)]
+    cuts = {k for k in range(a, b) if texts[k - a] in _CUTS}
     cuts.update(k for n, k in enumerate(joins) if _NOT_KANA.search(words[n]) and _NOT_KANA.search(words[n + 1]))
     out, start = [], a
     for k in sorted(cuts):
@@ -380,11 +382,12 @@ def choose(sent, spans: dict[tuple[int, int], SpanInfo], toks=None) -> list[tupl
     an affix vouches for it. The tagger's and quoted spans are settled first, then the rest
     fill the gaps; within each, longer first."""
     toks = toks if toks is not None else list(sent)
+    clusters = tagger.word_clusters(toks)
     kept = []
     for (start, end), info in spans.items():
         ev = list(info.evidence)
         p_name = 1.0
-        typed = tagger.classify(toks, start - sent.start, end - sent.start, info.sources)
+        typed = tagger.classify(toks, start - sent.start, end - sent.start, info.sources, clusters)
         if typed is not None:
             cls, p_cls, p_name = typed
             if cls is not None:
@@ -393,7 +396,7 @@ def choose(sent, spans: dict[tuple[int, int], SpanInfo], toks=None) -> list[tupl
                 ev.append((cls, W_TAGGER if confident else W_TAGGER_WEAK, "tagger"))
         # 『』 marks a work's title; the typer may doubt one down to TITLE_FLOOR
         floor = TITLE_FLOOR if "bare-quote" in info.sources and _double_quoted(sent.doc, start, end) else NAME_THRESHOLD
-        if p_name < floor and not _strong(info.evidence, p_name, info.sources) and not _defined(sent.doc, start, end):
+        if p_name < floor and not _strong(info.evidence, p_name, info.sources) and not _defined(sent.doc, start, end, sent.end):
             continue
         first = any(src.split(":")[0] in FIRST for src in info.sources)
         kept.append(((not first, -(end - start), -p_name, start), start, end, ev))
@@ -724,18 +727,19 @@ OCCUPATION = "Position_Vocation"  # GiNZA's label for occupations and titles (�
 DEFINITION_PAREN_MAX = 80  # tokens a parenthesis after the topic may run (麻生太郎(あそうたろう、…)は)
 
 
-def _definition_evidence(doc, start: int, end: int, ev: list) -> None:
+def _definition_evidence(doc, start: int, end: int, ev: list, sent_end: int) -> None:
     """A sentence XはYの…N。 defines its topic X by the noun N closing it (encyclopedia leads:
     リチャードソンは、アメリカ合衆国テキサス州にある都市。, 麻生太郎(…)は、日本の政治家。), or by the
     noun before the copula's continuative form (Xは、日本の政治家で、…; …作曲家であり、…): N's
     ``definition`` or ``classifier`` cue (ontologies/type-cues.tsv), or GiNZA's occupation label
-    on N for a person, types X; a quoted title is a topic too (『逆流』は、…のアルバムである。)."""
+    on N for a person, types X; a quoted title is a topic too (『逆流』は、…のアルバムである。).
+    ``sent_end`` is the end of the span's sentence (``Token.sent`` scans the Doc for it)."""
     if end < len(doc) and doc[end].text in _CLOSING_QUOTES:
         end += 1
     k = after_paren(doc, end, DEFINITION_PAREN_MAX) if end < len(doc) and doc[end].text in PARENS_OPEN else end
-    if k >= len(doc) or doc[k].text != "は" or doc[k].sent.start > start:
+    if k >= sent_end or doc[k].text != "は":
         return
-    for last in (_closing_noun(doc, k), _continuative_noun(doc, k)):
+    for last in (_closing_noun(doc, k, sent_end), _continuative_noun(doc, k, sent_end)):
         noun = doc[last] if last is not None and last > k + 1 else None
         if noun is None or noun.pos_ != "NOUN":
             continue
@@ -746,20 +750,20 @@ def _definition_evidence(doc, start: int, end: int, ev: list) -> None:
             return
 
 
-def _defined(doc, start: int, end: int) -> bool:
+def _defined(doc, start: int, end: int, sent_end: int) -> bool:
     """The sentence defines the span as its topic (『逆流』は、長渕剛の2枚目のアルバムである。)."""
     ev: list = []
-    _definition_evidence(doc, start, end, ev)
+    _definition_evidence(doc, start, end, ev, sent_end)
     return bool(ev)
 
 
-def _closing_noun(doc, k: int) -> int | None:
-    """The index of the last word of the sentence of token ``k`` before its copula and a
-    bracket ending it (…プロ野球選手(外野手)である。), if the sentence ends there."""
-    last = doc[k].sent.end - 1
+def _closing_noun(doc, k: int, sent_end: int) -> int | None:
+    """The index of the last word of the sentence of token ``k`` (ending at ``sent_end``) before
+    its copula and a bracket ending it (…プロ野球選手(外野手)である。), if the sentence ends there."""
+    last = sent_end - 1
     while last > k and (doc[last].text in SENTENCE_END or doc[last].is_space):
         last -= 1
-    if last == doc[k].sent.end - 1:
+    if last == sent_end - 1:
         return None  # the sentence does not end here (a line cut short)
     if doc[last].text in PARENS_CLOSE:
         last = next((j for j in range(last - 1, k, -1) if doc[j].text in PARENS_OPEN), k + 1) - 1
@@ -768,10 +772,10 @@ def _closing_noun(doc, k: int) -> int | None:
     return last
 
 
-def _continuative_noun(doc, k: int) -> int | None:
-    """The word before the first copula で(あり)、 after token ``k`` in its sentence (GiNZA's
-    AUX; a case particle で, 東京で、, is no copula)."""
-    for j in range(k + 2, doc[k].sent.end - 1):
+def _continuative_noun(doc, k: int, sent_end: int) -> int | None:
+    """The word before the first copula で(あり)、 after token ``k`` in its sentence (ending at
+    ``sent_end``; GiNZA's AUX; a case particle で, 東京で、, is no copula)."""
+    for j in range(k + 2, sent_end - 1):
         t = doc[j]
         if t.text == "で" and t.pos_ == "AUX":
             nxt = j + 2 if doc[j + 1].text == "あり" else j + 1

@@ -176,13 +176,14 @@ def _bunsetu_starts(tokens) -> set[int]:
     return {t.i for t in tokens if t.i < len(labels) and labels[t.i] == "B"}
 
 
-def span_features(tokens, a: int, b: int, sources=(), known=None) -> list[str]:
+def span_features(tokens, a: int, b: int, sources=(), known=None, clusters=None) -> list[str]:
     """Features of the span ``tokens[a:b]`` for the span typer: who proposed it (``sources``:
     crf:Class, gaz, ner, run, quote), its words, its last characters (the head of a Japanese
     name: 駅, 党, 社, 大学), GiNZA's labels inside, the words around, the word clusters and
     content words within ``CONTEXT`` tokens (what the sentence is about: 発売, 選挙, 出場), and
     what the training data called the same name (``known``: label counts, default the shipped
-    name memory; training passes counts from the other documents only)."""
+    name memory; training passes counts from the other documents only). ``clusters``: the word
+    clusters of all ``tokens``, if the caller has them (one pass per sentence, not per span)."""
     span = tokens[a:b]
     text = unicodedata.normalize("NFKC", "".join(t.text_with_ws for t in span).strip())
     last, first = span[-1], span[0]
@@ -208,7 +209,7 @@ def span_features(tokens, a: int, b: int, sources=(), known=None) -> list[str]:
     f.extend(f"src={x}" for x in srcs)
     f.append("srcs=" + "+".join(x.split(":")[0] for x in srcs))
     lo, hi = max(0, a - CONTEXT), min(len(tokens), b + CONTEXT)
-    clusters = word_clusters(tokens[lo:hi])
+    clusters = word_clusters(tokens[lo:hi]) if clusters is None else clusters[lo:hi]
     f.append(f"Lc={clusters[b - 1 - lo]}")
     f.append(f"Fc={clusters[a - lo]}")
     f.extend(f"wc={c}" for c in clusters[a - lo:b - lo])
@@ -321,6 +322,11 @@ def _typer():
 
 
 @lru_cache(maxsize=1)
+def _typer_labels() -> tuple[str, ...]:
+    return tuple(_typer().labels())
+
+
+@lru_cache(maxsize=1)
 def available() -> bool:
     return all(resource_path("kg.ontologies", n).is_file() for n in (MODEL_FILE, TYPER_FILE, CLUSTERS_FILE, MEMORY_FILE))
 
@@ -352,14 +358,15 @@ def spans_of(labels: list[str]) -> list[tuple[int, int, str]]:
     return spans
 
 
-def classify(tokens, a: int, b: int, sources=()) -> tuple[str | None, float, float] | None:
+def classify(tokens, a: int, b: int, sources=(), clusters=None) -> tuple[str | None, float, float] | None:
     """The span typer on ``tokens[a:b]``: (best class, its probability among classes, the
-    probability that the span names anything), or None without a model."""
+    probability that the span names anything), or None without a model. ``clusters``: as for
+    ``span_features``."""
     if not available() or not 0 <= a < b <= len(tokens):
         return None
     typer = _typer()
-    typer.set([span_features(tokens, a, b, sources)])
-    probs = {lab: typer.marginal(lab, 0) for lab in typer.labels()}
+    typer.set([span_features(tokens, a, b, sources, clusters=clusters)])
+    probs = {lab: typer.marginal(lab, 0) for lab in _typer_labels()}
     p_name = 1.0 - probs.pop(NOT_A_NAME, 0.0)
     if not probs:
         return None, 0.0, p_name
