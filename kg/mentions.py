@@ -500,7 +500,8 @@ def _acceptable(span) -> bool:
 
 
 def _trim(tokens, start: int, end: int, evidence: list) -> tuple[int, int]:
-    """Drop particles, punctuation, honorifics and affixes at the edges, keeping them as evidence."""
+    """Drop particles, punctuation, honorifics, affixes and the parts of a place (ボリビア北東部:
+    type-cues.tsv ``part``) at the edges, keeping them as evidence."""
     doc = tokens[0].doc if tokens else None
     while start < end:
         t = doc[start]
@@ -514,9 +515,9 @@ def _trim(tokens, start: int, end: int, evidence: list) -> tuple[int, int]:
             break
     while end > start:
         t = doc[end - 1]
-        cue = _cue(t.text, "suffix")
+        cue = _cue(t.text, "suffix") or _cue(t.text, "part")
         if cue and not cue.part_of_name and not cue.in_span and end - start > 1:
-            evidence.append((cue.cls, W_SUFFIX, f"suffix:{cue.cue}"))
+            evidence.append((cue.cls, W_SUFFIX, f"{cue.where}:{cue.cue}"))
             end -= 1
         elif t.pos_ in ("ADP", "PUNCT", "SYM", "AUX", "SCONJ", "CCONJ") or t.is_space:
             end -= 1

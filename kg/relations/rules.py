@@ -50,6 +50,7 @@ from pathlib import Path
 import yaml
 
 from ..errors import RuleError
+from ..mentions import cues as mention_cues
 from ..vocab import classes, relations
 
 KINDS = ("frame", "role", "possessive", "parenthetical", "pair", "hierarchy", "entail", "closure", "lead")
@@ -530,6 +531,12 @@ def _factuality(d: dict) -> Factuality:
     )
 
 
+def _place_parts() -> frozenset[str]:
+    """ウガンダ南部: the words for a part of a place, which the mentions stage trims off a name
+    (the ``part`` cues of ontologies/type-cues.tsv)."""
+    return frozenset(c.cue for (_text, where), c in mention_cues().items() if where == "part")
+
+
 def _lexicon(d: dict) -> Lexicon:
     def words(key):
         return frozenset(d.get(key, []))
@@ -538,7 +545,7 @@ def _lexicon(d: dict) -> Lexicon:
         coordinators=words("coordinators"),
         naming_verbs=words("naming_verbs"),
         org_parts=words("org_parts"),
-        place_parts=words("place_parts"),
+        place_parts=words("place_parts") | _place_parts(),
         title_prefixes=words("title_prefixes"),
         title_joiners=words("title_joiners"),
         title_modifiers=words("title_modifiers"),
