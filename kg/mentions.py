@@ -396,6 +396,8 @@ def choose(sent, spans: dict[tuple[int, int], SpanInfo], toks=None) -> list[tupl
                 ev.append((cls, W_TAGGER if confident else W_TAGGER_WEAK, "tagger"))
         # 『』 marks a work's title; the typer may doubt one down to TITLE_FLOOR
         floor = TITLE_FLOOR if "bare-quote" in info.sources and _double_quoted(sent.doc, start, end) else NAME_THRESHOLD
+        if info.sources == {"bare-quote"} and all(t.tag_.startswith("名詞-普通名詞") for t in sent.doc[start:end]):
+            floor = max(floor, QUOTED_WORD_FLOOR)  # 「アウト」, 「相互依存」: a word quoted for emphasis
         if p_name < floor and not _strong(info.evidence, p_name, info.sources) and not _defined(sent.doc, start, end, sent.end):
             continue
         first = any(src.split(":")[0] in FIRST for src in info.sources)
@@ -420,6 +422,7 @@ def choose(sent, spans: dict[tuple[int, int], SpanInfo], toks=None) -> list[tupl
 
 OVERRIDE_MARGIN = 0.2
 TITLE_FLOOR = 0.05
+QUOTED_WORD_FLOOR = 0.5
 
 
 def _double_quoted(doc, start: int, end: int) -> bool:

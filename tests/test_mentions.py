@@ -155,6 +155,19 @@ def test_mentions_only_a_closing_noun_or_one_before_the_copula_defines_the_topic
 
 
 @pytest.mark.parametrize(
+    "text,word,name",
+    [
+        # scare quotes around a common word name nothing; a quoted name still counts
+        ("サム・アルトマンはついにOpenAIの支配権を取り戻すことができず、正式に「アウト」しました。", "アウト", "OpenAI"),
+        ("実際、MicrosoftはOpenAIと非常に「相互依存」しており、ChatGPTの背後にある会社との関係は不確実になった。", "相互依存", "ChatGPT"),
+    ],
+)
+def test_mentions_a_common_word_in_quotes_is_not_a_name(detect, text, word, name):
+    found = _by_text(detect(text))
+    assert word not in found and name in found, sorted(found)
+
+
+@pytest.mark.parametrize(
     "text,spans",
     [
         ("2004年は帝王賞、マイルチャンピオンシップ南部杯での3着があった。", {"帝王賞", "マイルチャンピオンシップ南部杯"}),
