@@ -165,6 +165,13 @@ def test_relations_verbal_noun_closing_the_sentence_acts_as_its_verb(extract, te
     assert all(f.inferred and f.sentence == 1 for f in found)
 
 
+def test_relations_continuative_copula_chains_two_titles_of_one_subject(extract):
+    # GiNZA hangs 研究員であり、 on the second 研究員 like a relative clause; it is a chain
+    ex = extract("ロバート・ライトは、アメリカのジャーナリスト。ペンシルベニア大学の客員研究員であり、ニュー・アメリカン財団の上級研究員である。")
+    assert _find(ex, "ロバート・ライト", "worksFor", "ペンシルベニア大学"), _asserted(ex)
+    assert _find(ex, "ロバート・ライト", "worksFor", "ニュー・アメリカン財団"), _asserted(ex)
+
+
 @pytest.mark.parametrize(
     "text,student",
     [

@@ -26,6 +26,7 @@ _CLOSE = set("」』）)】〕”\"")
 _OPEN_QUOTES = set("「『【〔“\"")
 _ARG_DEPS = {"nsubj", "obj", "obl", "iobj", "nmod", "dep", "nsubj:pass", "csubj", "advcl", "compound", "acl", "conj", "obl:tmod"}
 _CHAIN_DEPS = {"advcl", "conj", "ccomp", "xcomp", "csubj"}
+CONTINUATIVE_COPULAS = frozenset({"で", "であり", "でもあり", "であって", "にして"})  # Xの研究員であり、…
 _PASSIVE = {"れる", "られる"}
 NOMINALIZERS = {"こと", "事", "の", "ところ", "旨"}
 _CAUSATIVE = {"せる", "させる"}
@@ -382,19 +383,29 @@ class Sentence:
             return head, "complement"
         if node.pos_ in ("NOUN", "PROPN") and node.dep_ in ("obj", "nsubj", "obl") and head.pos_ == "VERB" and head.i > node.i and p in ("を", "が", "に", "も", "は"):
             return head, "argument"  # OpenAIへの出資を発表した: the event noun is the verb's argument
-        if node.dep_ in _CHAIN_DEPS:
+        if node.dep_ in _CHAIN_DEPS or node.dep_ == "acl" and self._continuative_copula(node):
             return head, "chain"
         if node.dep_ == "acl":
             return head, "relative"
         return head, "other"
 
+    def _continuative_copula(self, node) -> bool:
+        """Xの研究員であり、Yの研究員である / Xの研究員にして、…: GiNZA hangs the first noun on the
+        second as if it were a relative clause, but a copula's continuative form before a comma
+        chains two predicates of one subject."""
+        end = self._tail_end(node)
+        return self.doc[node.i + 1:end].text in CONTINUATIVE_COPULAS and end < self.span.end and self.doc[end].text == "、"
+
     def tail_text(self, tok) -> str:
         """The text after ``tok`` to the end of its bunsetsu (し, た, ない, と...)."""
+        return self.doc[tok.i + 1:self._tail_end(tok)].text
+
+    def _tail_end(self, tok) -> int:
         doc, b = self.doc, self.bunsetu
         j = tok.i + 1
         while j < len(doc) and b[j] == b[tok.i] and doc[j].pos_ != "PUNCT":
             j += 1
-        return doc[tok.i + 1:j].text
+        return j
 
     def _stray_topic(self, pred) -> Arg | None:
         """A は-topic GiNZA hung inside a relative clause before ``pred`` (任天堂は京都市に本社を
