@@ -254,8 +254,11 @@ def _fact(s: Sentence, rule: Rule, a: Ref, b: Ref, pred, tokens, span=None) -> F
 
 def _unshadowed(found: list[Fact], matches: list) -> list[Fact]:
     """Drop the facts an omitted subject gave through the document's lead entity where the
-    carried topic gave one by the same rule and words: the topic comes first."""
-    key = lambda rule, a, b, tokens: (rule.id, tuple(tokens), a.key if a.via not in ("topic", "lead") else "", b.key if b.via not in ("topic", "lead") else "")
+    carried topic gave one by the same rule and words: the topic comes first. ``matches`` holds
+    the (rule, a, b, pred, tokens, span) of each fact of ``found``, in the same order."""
+    def key(rule, a, b, tokens):  # the rule and words, and each side unless carried
+        return rule.id, tuple(tokens), "" if a.inferred else a.key, "" if b.inferred else b.key
+
     by_topic = {key(m[0], m[1], m[2], m[4]) for m in matches if "topic" in (m[1].via, m[2].via)}
     return [f for f, (rule, a, b, _pred, tokens, _span) in zip(found, matches)
             if not ("lead" in (a.via, b.via) and key(rule, a, b, tokens) in by_topic)]

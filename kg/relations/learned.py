@@ -23,7 +23,6 @@ predicate gives a Statement, not a triple.
 from __future__ import annotations
 
 import json
-import unicodedata
 from collections.abc import Sequence
 from dataclasses import dataclass
 from functools import lru_cache
@@ -31,6 +30,7 @@ from importlib.resources import as_file
 from pathlib import Path
 
 from ..errors import ModelError
+from ..lexicon import nfkc
 from ..model import Fact
 from ..parse import PARENS_OPEN
 from ..vocab import is_a, relations, resource_path
@@ -131,7 +131,7 @@ def _name_features(s: Sentence, start: int, end: int, cls: str) -> tuple[str, st
     doc = s.doc
     last = doc[end - 1]
     level = place_level(s, start, end, doc[start:end].text) if cls == "Place" else None
-    return last.ent_type_ or "-", str(level or "-"), _norm(last.text[-1:])
+    return last.ent_type_ or "-", str(level or "-"), nfkc(last.text[-1:])
 
 
 def _up(tok) -> list:
@@ -139,10 +139,6 @@ def _up(tok) -> list:
     while len(chain) < _MAX_UP and chain[-1].head_i != chain[-1].i:
         chain.append(chain[-1].head)
     return chain
-
-
-def _norm(text: str) -> str:
-    return unicodedata.normalize("NFKC", text)
 
 
 def _features(s: Sentence, a, b) -> tuple[list[str], int]:
@@ -222,9 +218,9 @@ def _features(s: Sentence, a, b) -> tuple[list[str], int]:
     for off in (0, 1, 2):
         j = b_end + off
         if j < s.span.end:
-            f.append(f"+{off}={_norm(doc[j].lemma_)}")
+            f.append(f"+{off}={nfkc(doc[j].lemma_)}")
     if a_start - 1 >= s.span.start:
-        f.append(f"-1={_norm(doc[a_start - 1].lemma_)}")
+        f.append(f"-1={nfkc(doc[a_start - 1].lemma_)}")
     if pa == "は":
         f.append("a_topic")
     if pb == "は":

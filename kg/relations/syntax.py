@@ -26,7 +26,7 @@ _CLOSE = set("」』）)】〕”\"")
 _OPEN_QUOTES = set("「『【〔“\"")
 _ARG_DEPS = {"nsubj", "obj", "obl", "iobj", "nmod", "dep", "nsubj:pass", "csubj", "advcl", "compound", "acl", "conj", "obl:tmod"}
 _CHAIN_DEPS = {"advcl", "conj", "ccomp", "xcomp", "csubj"}
-CONTINUATIVE_COPULAS = frozenset({"で", "であり", "でもあり", "であって", "にして"})  # Xの研究員であり、…
+_CONTINUATIVE_COPULAS = frozenset({"で", "であり", "でもあり", "であって", "にして"})  # Xの研究員であり、…
 _PASSIVE = {"れる", "られる"}
 NOMINALIZERS = {"こと", "事", "の", "ところ", "旨"}
 _CAUSATIVE = {"せる", "させる"}
@@ -394,7 +394,7 @@ class Sentence:
         second as if it were a relative clause, but a copula's continuative form before a comma
         chains two predicates of one subject."""
         end = self._tail_end(node)
-        return self.doc[node.i + 1:end].text in CONTINUATIVE_COPULAS and end < self.span.end and self.doc[end].text == "、"
+        return self.doc[node.i + 1:end].text in _CONTINUATIVE_COPULAS and end < self.span.end and self.doc[end].text == "、"
 
     def tail_text(self, tok) -> str:
         """The text after ``tok`` to the end of its bunsetsu (し, た, ない, と...)."""
