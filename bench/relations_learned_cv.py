@@ -1,5 +1,5 @@
-"""JacRED dev relation figures with and without the learned pair classifier, by document-level
-cross-validation.
+"""JacRED dev relation figures with and without the learned pair classifiers (sentence and
+document), by document-level cross-validation.
 
     KG_SHARED_DIR=/work/shared python bench/relations_learned_cv.py [--folds 5] [--sweep]
 
@@ -8,6 +8,8 @@ mentions (kg/evaluation/learned.py), then for each of k folds of the documents t
 classifier on the other folds and predicts this one. The pooled out-of-fold facts, at the
 threshold the shipped model uses (ontologies/relation-pairs.json), are added to the rules' facts
 and scored by the relation scorer of ``kg eval``: all in-scope gold facts and same-sentence ones.
+Then the document classifier's out-of-fold facts (kg/relations/docpairs.py, pairs across
+sentences) at its shipped threshold (relation-docpairs.json) are added to both.
 ``--sweep`` prints other thresholds too; ``--nested`` also chooses each fold's threshold by an inner
 cross-validation on the other folds (so no number is tuned on the documents scored). The shipped model's own figures on dev (``kg eval jacred``
 with it on) are in-sample — it was trained on these documents — and printed last, marked so.
@@ -33,29 +35,49 @@ def main(argv=None) -> int:
 
     from kg.evaluation import gold as gold_data
     from kg.evaluation import learned as pairs
-    from kg.relations.learned import MODEL_FILE, SETTINGS_FILE
+    from kg.relations import docpairs, learned
     from kg.vocab import resource_path
 
-    settings = json.loads(resource_path("kg.ontologies", SETTINGS_FILE).read_text(encoding="utf-8"))
-    threshold = settings["threshold"]
-    run, items = pairs.collect(gold_data.load("jacred", limit=args.limit))
-    print(f"documents {len(run.extractions)}, candidate pairs {len(items)} "
-          f"({sum(it.label != pairs.NONE for it in items)} related in the gold data), folds {args.folds}")
+    def shipped(name):
+        return json.loads(resource_path("kg.ontologies", name).read_text(encoding="utf-8"))["threshold"]
+
+    threshold, doc_threshold = shipped(learned.SETTINGS_FILE), shipped(docpairs.SETTINGS_FILE)
+    run, items, doc_items = pairs.collect(gold_data.load("jacred", limit=args.limit))
+    print(f"documents {len(run.extractions)}, folds {args.folds}; candidate pairs: sentence {len(items)} "
+          f"({sum(it.label != pairs.NONE for it in items)} related in the gold data), document {len(doc_items)} "
+          f"({sum(it.label != pairs.NONE for it in doc_items)})")
     _row("rules alone", pairs.score(run, {})[0])
     probs = pairs.cross_validate(run, items, args.folds)
     for t in sorted({threshold, *((0.3, 0.4, 0.5, 0.6, 0.7, 0.8) if args.sweep else ())}):
         score, judged = pairs.score(run, pairs.learned_facts(run, items, probs, t))
         right, wrong = pairs.learned_precision(judged)
         mark = " (shipped threshold)" if t == threshold else ""
-        _row(f"rules + learned, CV, threshold {t:.2f}{mark}", score,
+        _row(f"rules + sentence classifier, CV, threshold {t:.2f}{mark}", score,
              f"learned facts {sum(right.values())} right, {sum(wrong.values())} wrong")
+    base = pairs.learned_facts(run, items, probs, threshold)
+    doc_probs = pairs.cross_validate(run, doc_items, args.folds)
+    for t in sorted({doc_threshold, *((0.3, 0.4, 0.5, 0.6, 0.7, 0.8) if args.sweep else ())}):
+        score, judged = pairs.score(run, pairs.merged(base, pairs.learned_facts(run, doc_items, doc_probs, t)))
+        right, wrong = pairs.learned_precision(judged, docpairs.RULE_ID)
+        mark = " (shipped threshold)" if t == doc_threshold else ""
+        _row(f"rules + both classifiers, CV, document threshold {t:.2f}{mark}", score,
+             f"document facts {sum(right.values())} right, {sum(wrong.values())} wrong")
+        if t == doc_threshold:
+            final, doc_right, doc_wrong = score, right, wrong
+    print("  by relation, document classifier's facts (right / wrong): "
+          + ", ".join(f"{rel} {doc_right[rel]}/{doc_wrong[rel]}" for rel in sorted(set(doc_right) | set(doc_wrong),
+                                                                                    key=lambda r: -doc_right[r] - doc_wrong[r])))
+    print("  by Wikidata property, all (hit / false / gold): "
+          + ", ".join(f"{prop} {prf.tp}/{prf.fp}/{prf.tp + prf.fn}" for prop, prf in
+                      sorted(final.by_type.items(), key=lambda kv: -(kv[1].tp + kv[1].fn))[:12]))
     if args.nested:
         score, chosen = pairs.nested(run, items, probs, args.folds)
-        _row(f"rules + learned, nested CV (each fold's threshold chosen on the others: {', '.join(f'{t:.2f}' for t in chosen)})", score)
-    with as_file(resource_path("kg.ontologies", MODEL_FILE)) as model:
-        in_sample = pairs.predict(items, Path(model))
-    _row("rules + learned, IN-SAMPLE (shipped model, trained on all of dev: not a measure)",
-         pairs.score(run, pairs.learned_facts(run, items, in_sample, threshold))[0])
+        _row(f"rules + sentence classifier, nested CV (each fold's threshold chosen on the others: {', '.join(f'{t:.2f}' for t in chosen)})", score)
+    in_sample = {}
+    for mod, its, t in ((learned, items, threshold), (docpairs, doc_items, doc_threshold)):
+        with as_file(resource_path("kg.ontologies", mod.MODEL_FILE)) as model:
+            in_sample = pairs.merged(in_sample, pairs.learned_facts(run, its, pairs.predict(its, Path(model)), t))
+    _row("rules + both classifiers, IN-SAMPLE (shipped models, trained on all of dev: not a measure)", pairs.score(run, in_sample)[0])
     return 0
 
 

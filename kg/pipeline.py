@@ -104,6 +104,7 @@ def extract_document(parsed: Parsed, ruleset) -> DocExtraction:
     for offset, doc in parsed.chunks:
         facts.extend(relations_stage.extract(doc, offset, base, mentions, by_key, ruleset, state))
         base += sum(1 for _ in doc.sents)
+    facts.extend(relations_stage.extract_across(facts, by_key, ruleset, state))
     t3 = time.perf_counter()
     stats = {"cache" if parsed.cached else "parse": parsed.seconds, "mentions": t1 - t0, "entities": t2 - t1, "relations": t3 - t2}
     kept, mentions, facts = _without_blank_sentences(sentences, mentions, facts)
@@ -181,15 +182,16 @@ def build(
     Returns a KnowledgeGraph (an rdflib Graph) whose ``report`` says what was built and skipped.
     ``cache`` is where parses are kept (see ``kg.cache``): True for the default directory
     (``$KG_CACHE_DIR`` or ``~/.cache/kg``), a directory, or None for none. ``learned=False``
-    leaves out the pair classifier (kg/relations/learned.py): facts from the rules only. ``workers`` processes
+    leaves out the pair classifiers (kg/relations/learned.py, docpairs.py): facts from the rules only. ``workers`` processes
     parse and extract in parallel (0: one per CPU); the graph does not depend on it.
     Callbacks let a caller show progress: ``on_start(total)``, ``on_document(doc)`` after each
     document, ``on_skip(skipped)`` for each input that could not be read.
     """
     started = time.perf_counter()
     ruleset = relations_stage.load_rules(tuple(str(r) for r in rules), learned)
-    if ruleset.learned is not None:
-        ruleset.learned.load()  # a missing or broken model fails here, before any parsing
+    for source in (ruleset.learned, ruleset.documents):
+        if source is not None:
+            source.load()  # a missing or broken model fails here, before any parsing
     report = BuildReport()
     docs = list(read_documents(inputs, documents, report, encoding=encoding, on_skip=on_skip))
     if on_start:

@@ -54,7 +54,9 @@ class RelationsComponent:
         if doc._.kg_entities is None or doc._.kg_mentions is None:
             raise KGError('kg_relations needs the entities of the doc: add nlp.add_pipe("kg_entities") before it')
         by_key = {e.key: e for e in doc._.kg_entities}
-        doc._.kg_facts = tuple(relations_stage.extract(doc, 0, 0, doc._.kg_mentions, by_key, self.ruleset, {}))
+        state: dict = {}
+        facts = relations_stage.extract(doc, 0, 0, doc._.kg_mentions, by_key, self.ruleset, state)
+        doc._.kg_facts = tuple(facts + relations_stage.extract_across(facts, by_key, self.ruleset, state))
         return doc
 
 

@@ -1,4 +1,5 @@
-"""Train the pair classifier of the relations stage (kg/relations/learned.py) on JacRED dev.
+"""Train the pair classifiers of the relations stage on JacRED dev: the sentence classifier
+(kg/relations/learned.py) and the document classifier (kg/relations/docpairs.py).
 
     KG_SHARED_DIR=/work/shared .venv/bin/python scripts/train_relations.py     # writes into ontologies/
 
@@ -12,6 +13,9 @@
    cross-validated precision at that threshold (per relation, smoothed towards the overall one).
 3. The shipped model is trained on all of dev: ontologies/relation-pairs.model, with its
    threshold and confidences in ontologies/relation-pairs.json.
+4. The same for the document classifier, whose facts come beside the rules' and the sentence
+   classifier's (its out-of-fold facts at the threshold of 2): the lowest threshold at which the
+   whole keeps ``DOC_MIN_PRECISION`` (0.72); ontologies/relation-docpairs.model and .json.
 
 Reproducible: documents go to folds by position, L-BFGS with fixed settings is deterministic.
 bench/relations_learned_cv.py prints the cross-validated figures again without training.
@@ -36,14 +40,14 @@ def main(argv=None) -> int:
 
     from kg.evaluation import gold as gold_data
     from kg.evaluation import learned as pairs
-    from kg.relations.learned import MODEL_FILE, SETTINGS_FILE
+    from kg.relations import docpairs, learned
 
     t0 = time.perf_counter()
-    run, items = pairs.collect(gold_data.load("jacred", args.gold))
-    positives = sum(it.label != pairs.NONE for it in items)
-    print(f"{len(items)} candidate pairs ({positives} related in the gold data) from {len(run.extractions)} documents "
-          f"in {time.perf_counter() - t0:.0f} s", file=sys.stderr)
-    probs = pairs.cross_validate(run, items)
+    run, items, doc_items = pairs.collect(gold_data.load("jacred", args.gold))
+    for name, its in (("sentence", items), ("document", doc_items)):
+        print(f"{name} classifier: {len(its)} candidate pairs ({sum(it.label != pairs.NONE for it in its)} related in the gold data)",
+              file=sys.stderr)
+    print(f"from {len(run.extractions)} documents in {time.perf_counter() - t0:.0f} s", file=sys.stderr)
     rules = pairs.score(run, {})[0].metrics
 
     def show(t, score):
@@ -51,18 +55,37 @@ def main(argv=None) -> int:
         print(f"threshold {t:.2f}: all P {m['all'].precision:.3f} R {m['all'].recall:.3f}, "
               f"same-sentence P {m['same-sentence'].precision:.3f} R {m['same-sentence'].recall:.3f}", file=sys.stderr)
 
+    # the sentence classifier beside the rules, then the document classifier beside both
+    probs = pairs.cross_validate(run, items)
     chosen = pairs.choose_threshold(run, items, probs, show)
     if chosen is None:
         print("no threshold keeps the precision; nothing written", file=sys.stderr)
         return 1
+    _write(args.output, learned.MODEL_FILE, learned.SETTINGS_FILE, learned.RULE_ID, run, items, chosen, rules, pairs.MIN_PRECISION)
+    base = pairs.learned_facts(run, items, probs, chosen[0])
+    print("document classifier, beside the rules and the sentence classifier:", file=sys.stderr)
+    doc_chosen = pairs.choose_threshold(run, doc_items, pairs.cross_validate(run, doc_items), show, base, pairs.DOC_MIN_PRECISION)
+    if doc_chosen is None:
+        print("no threshold keeps the precision; document classifier not written", file=sys.stderr)
+        return 1
+    _write(args.output, docpairs.MODEL_FILE, docpairs.SETTINGS_FILE, docpairs.RULE_ID, run, doc_items, doc_chosen, rules,
+           pairs.DOC_MIN_PRECISION)
+    return 0
+
+
+def _write(folder: Path, model_file: str, settings_file: str, rule: str, run, items, chosen, rules, min_precision: float) -> None:
+    """Train one classifier on all of dev and write it with its settings: the threshold chosen
+    and, as confidence, the classifier's cross-validated precision there (per relation, smoothed
+    towards the overall one)."""
+    from kg.evaluation import learned as pairs
+
     threshold, score, judged = chosen
-    right, wrong = pairs.learned_precision(judged)
+    right, wrong = pairs.learned_precision(judged, rule)
     n_right, n_all = sum(right.values()), sum(right.values()) + sum(wrong.values())
     overall = n_right / n_all if n_all else 0.5
     confidence = {rel: round((right[rel] + 2 * overall) / (right[rel] + wrong[rel] + 2), 3) for rel in sorted(set(right) | set(wrong))}
-
-    args.output.mkdir(parents=True, exist_ok=True)
-    pairs.train(items, args.output / MODEL_FILE)
+    folder.mkdir(parents=True, exist_ok=True)
+    pairs.train(items, folder / model_file)
     m = score.metrics
     settings = {
         "comment": "Written by scripts/train_relations.py; do not edit by hand.",
@@ -73,18 +96,18 @@ def main(argv=None) -> int:
             "folds": pairs.FOLDS,
             "documents": len(run.extractions),
             "candidate_pairs": len(items),
+            "min_precision": min_precision,
             "learned_facts": {"right": n_right, "wrong": n_all - n_right},
             "rules": {k: _prf(v) for k, v in rules.items()},
             "rules_and_learned": {k: _prf(v) for k, v in m.items()},
         },
         "training": pairs.SETTINGS,
     }
-    (args.output / SETTINGS_FILE).write_text(json.dumps(settings, ensure_ascii=False, indent=1, sort_keys=True) + "\n", encoding="utf-8")
+    (folder / settings_file).write_text(json.dumps(settings, ensure_ascii=False, indent=1, sort_keys=True) + "\n", encoding="utf-8")
     print(f"threshold {threshold}: learned facts {n_right}/{n_all} right; all P {m['all'].precision:.3f} R {m['all'].recall:.3f}, "
           f"same-sentence P {m['same-sentence'].precision:.3f} R {m['same-sentence'].recall:.3f} (rules alone: all P "
           f"{rules['all'].precision:.3f} R {rules['all'].recall:.3f})", file=sys.stderr)
-    print(f"wrote {args.output / MODEL_FILE} and {args.output / SETTINGS_FILE}", file=sys.stderr)
-    return 0
+    print(f"wrote {folder / model_file} and {folder / settings_file}", file=sys.stderr)
 
 
 def _prf(prf) -> dict:

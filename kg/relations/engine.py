@@ -8,7 +8,8 @@ predicates with two entity arguments that no rule maps as ``related`` facts carr
 predicate lemma, and drops facts whose classes fall outside the relation's domain and range.
 The ruleset's learned source (learned.py), when it has one, adds facts for the pairs of mentions
 no rule related in the sentence; they stay out of the document matchers (closure, lead).
-The は-topic of the document's first sentence is kept as its lead entity for document defaults
+``extract_across`` runs the document pair classifier (docpairs.py) once the document's chunks are
+done, over pairs of entities that share no sentence. The は-topic of the document's first sentence is kept as its lead entity for document defaults
 (rule kind ``lead``).
 """
 
@@ -20,6 +21,7 @@ from ..mentions import cues as mention_cues
 from ..model import Entity, Fact, Mention
 from ..vocab import is_a, relations, top_class
 from .factuality import attribution, factuality, sentence_source
+from .docpairs import spots
 from .learned import unruled
 from .matchers import DOCUMENT_MATCHERS, LATE_KINDS, MATCHERS, predicate_lemmas
 from .rules import RELATED, Rule, RuleSet
@@ -54,6 +56,8 @@ def extract(doc, offset: int, sentence_base: int, mentions: Sequence[Mention], e
         s.lead = Ref(state["lead"], -1, "lead") if state.get("lead") else None
         s.pending = state.get("pending")
         _resolve_anaphors(s, state)
+        if ruleset.documents is not None:
+            state.setdefault("spots", []).extend(spots(s))
         if len(s.mentions) + len(s.anaphoric) + (s.topic is not None) + (s.pending is not None) < 2:
             _remember(s, state)
             continue  # no two entities to relate
@@ -76,6 +80,14 @@ def extract(doc, offset: int, sentence_base: int, mentions: Sequence[Mention], e
     for kind, rules in document_kinds.items():
         facts.extend(_checked(DOCUMENT_MATCHERS[kind](facts, rules, ruleset, sentences, state), entities))
     return _dedupe(facts + unruled(learned, facts))
+
+
+def extract_across(facts: Sequence[Fact], entities: dict[str, Entity], ruleset: RuleSet, state: dict) -> list[Fact]:
+    """Facts between entities of different sentences of a whole document (its ``facts`` and the
+    ``state`` its chunks left): the document pair classifier's (docpairs.py), after every chunk."""
+    if ruleset.documents is None:
+        return []
+    return _checked(ruleset.documents.facts(state.get("spots", ()), facts, entities, state.get("lead")), entities)
 
 
 # ---------------------------------------------------------------- mapping mentions to tokens

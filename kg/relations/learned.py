@@ -242,7 +242,7 @@ class PairClassifier:
     model: str = ""  # a model file; "" for the shipped ontologies/relation-pairs.model
 
     def load(self) -> tuple:
-        return _load(self.model)
+        return load_model(self.model)
 
     def facts(self, s: Sentence, found: Sequence[Fact]) -> list[Fact]:
         pairs = [c for c in candidates(s, found) if not c.ruled]
@@ -294,32 +294,34 @@ def fact_of(c: Candidate, label: str, confidence: float, sentence: int, negated:
                 confidence=round(confidence, 3), negated=negated, modality=modality, attributed_to=source, learned=True)
 
 
-@lru_cache(maxsize=4)
-def _load(model: str):
+@lru_cache(maxsize=8)
+def load_model(model: str, model_file: str = MODEL_FILE, settings_file: str = SETTINGS_FILE, name: str = "pair classifier"):
+    """(tagger, settings, labels) of a classifier: ``model`` a model file beside its settings
+    (.json), or "" for the shipped ``model_file`` and ``settings_file`` of kg/ontologies."""
     import pycrfsuite
 
     settings_path = Path(model).with_suffix(".json") if model else None
-    what = model or f"kg/ontologies/{MODEL_FILE}"
+    what = model or f"kg/ontologies/{model_file}"
     try:
         if model:
             settings = json.loads(settings_path.read_text(encoding="utf-8"))
         else:
-            settings = json.loads(resource_path("kg.ontologies", SETTINGS_FILE).read_text(encoding="utf-8"))
+            settings = json.loads(resource_path("kg.ontologies", settings_file).read_text(encoding="utf-8"))
         threshold = float(settings["threshold"])
         conf = {str(k): float(v) for k, v in settings["confidence"].items()}
         settings = {"threshold": threshold, "confidence": conf, "default_confidence": float(settings["default_confidence"])}
     except (OSError, ValueError, KeyError, TypeError, AttributeError) as e:
-        where = settings_path or f"kg/ontologies/{SETTINGS_FILE}"
-        raise ModelError(f"{where}: cannot read the pair classifier's settings ({type(e).__name__}: {e}); "
+        where = settings_path or f"kg/ontologies/{settings_file}"
+        raise ModelError(f"{where}: cannot read the {name}'s settings ({type(e).__name__}: {e}); "
                          "retrain with scripts/train_relations.py, or build with rules only (--no-learned)") from None
     tagger = pycrfsuite.Tagger()
     try:
         if model:
             tagger.open(model)
         else:
-            with as_file(resource_path("kg.ontologies", MODEL_FILE)) as file:
+            with as_file(resource_path("kg.ontologies", model_file)) as file:
                 tagger.open(str(file))
     except (OSError, ValueError) as e:
-        raise ModelError(f"{what}: cannot open the pair classifier model ({e}); "
+        raise ModelError(f"{what}: cannot open the {name} model ({e}); "
                          "retrain with scripts/train_relations.py, or build with rules only (--no-learned)") from None
     return tagger, settings, frozenset(tagger.labels())

@@ -216,6 +216,8 @@ class RuleSet:
     anaphor_factor: float = 0.9  # confidence factor for facts resting on 同社/彼 anaphora
     # the learned source beside the rules (learned.PairClassifier), None for rules only
     learned: object = field(default=None, compare=False, hash=False)
+    # the learned source across the sentences of a document (docpairs.DocPairClassifier), None for rules only
+    documents: object = field(default=None, compare=False, hash=False)
 
     def by_kind(self, kind: str) -> tuple[Rule, ...]:
         return tuple(r for r in self.rules if r.kind == kind)
@@ -267,7 +269,7 @@ CALIBRATION_FILE = "calibration.yaml"
 def load_rules(extra: tuple[str, ...] = (), learned: bool = True) -> RuleSet:
     """The built-in rules plus the user's rule files (``kg build --rules FILE``), with the
     confidences measured by bench/calibrate_rules.py (rules/calibration.yaml) where it has them;
-    ``learned`` adds the pair classifier (learned.py) as a source beside the rules."""
+    ``learned`` adds the pair classifiers (learned.py, docpairs.py) as sources beside the rules."""
     rules: list[Rule] = []
     factuality: dict = {}
     lexicon: dict = {}
@@ -294,10 +296,11 @@ def load_rules(extra: tuple[str, ...] = (), learned: bool = True) -> RuleSet:
         measured = calibration.get("rules", {})
         rules = [replace(r, confidence=float(measured[r.id]["confidence"])) if r.id in measured else r for r in rules]
         factors = {k: float(calibration[k]) for k in ("inferred_factor", "anaphor_factor") if k in calibration}
+    from .docpairs import DocPairClassifier
     from .learned import PairClassifier
 
     return RuleSet(tuple(rules), _factuality(factuality), _lexicon(lexicon), **factors,
-                   learned=PairClassifier() if learned else None)
+                   learned=PairClassifier() if learned else None, documents=DocPairClassifier() if learned else None)
 
 
 def _calibration(text: str, source: str) -> dict:
