@@ -142,6 +142,7 @@ def detect(doc, offset: int = 0, sentence_base: int = 0) -> list[Candidate]:
         chosen.extend(choose(sent, spans, toks))
     if offset == 0:
         _lead(doc, sents, chosen)
+        _defined_lead(doc, sents, chosen)
     _propagate(doc, chosen, {s.start for s in sents})
     chosen.sort()
     out = _inside_places(doc, chosen, offset, sentence_base, sents)
@@ -295,6 +296,33 @@ def _lead(doc, sents, chosen: list) -> None:
         ev.append((typed[0], W_TAGGER, "tagger"))
     chosen[:] = [c for c in chosen if c[1] <= toks[0].i or c[0] >= toks[k].i]
     chosen.append((toks[0].i, toks[k].i, ev))
+
+
+LEAD_TOPIC_MAX = 8  # tokens the topic of a document's defining first sentence may have
+
+
+def _defined_lead(doc, sents, chosen: list) -> None:
+    """A document that opens by defining its topic (バは、フィジー西部地域の都市。) names it with
+    the words before は, whatever the other sources made of them: a short word no source proposes
+    (バ, a common noun to Sudachi) or a piece of it. Only nouns, and only when the sentence's
+    closing noun is a definition cue."""
+    if not sents:
+        return
+    sent = sents[0]
+    start = sent.start
+    k = next((t.i for t in sent if t.text == "は"), None)
+    if k is None or k == start or k - start > LEAD_TOPIC_MAX:
+        return
+    if not all(t.pos_ in ("NOUN", "PROPN") or t.text in _DOTS for t in doc[start:k]) or doc[k - 1].text in _DOTS:
+        return
+    if any(s == start and e == k for s, e, _v in chosen):
+        return
+    ev: list = []
+    _definition_evidence(doc, start, k, ev, sent.end)
+    if not ev:
+        return
+    chosen[:] = [c for c in chosen if c[1] <= start or c[0] >= k]
+    chosen.append((start, k, []))
 
 
 @dataclass
@@ -743,7 +771,9 @@ def _definition_evidence(doc, start: int, end: int, ev: list, sent_end: int) -> 
     k = after_paren(doc, end, DEFINITION_PAREN_MAX) if end < len(doc) and doc[end].text in PARENS_OPEN else end
     if k >= sent_end or doc[k].text != "は":
         return
-    for last in (_closing_noun(doc, k, sent_end), _continuative_noun(doc, k, sent_end)):
+    closing = _closing_noun(doc, k, sent_end)
+    nominal = closing is not None and closing > k + 1 and doc[closing].pos_ == "NOUN"
+    for last in (closing, _continuative_noun(doc, k, sent_end, nominal)):
         noun = doc[last] if last is not None and last > k + 1 else None
         if noun is None or noun.pos_ != "NOUN":
             continue
@@ -776,12 +806,14 @@ def _closing_noun(doc, k: int, sent_end: int) -> int | None:
     return last
 
 
-def _continuative_noun(doc, k: int, sent_end: int) -> int | None:
+def _continuative_noun(doc, k: int, sent_end: int, nominal: bool = False) -> int | None:
     """The word before the first copula で(あり)、 after token ``k`` in its sentence (ending at
-    ``sent_end``; GiNZA's AUX; a case particle で, 東京で、, is no copula)."""
+    ``sent_end``; GiNZA's AUX; a case particle で, 東京で、, is no copula). In a sentence that
+    closes with a noun (``nominal``: …を流れる河川で、長江中流右岸の支流。) there is no verb for a
+    case particle to serve, so GiNZA's ADP で counts too."""
     for j in range(k + 2, sent_end - 1):
         t = doc[j]
-        if t.text == "で" and t.pos_ == "AUX":
+        if t.text == "で" and (t.pos_ == "AUX" or nominal and t.pos_ == "ADP"):
             nxt = j + 2 if doc[j + 1].text == "あり" else j + 1
             return j - 1 if nxt < len(doc) and doc[nxt].text == "、" else None
         if t.text in SENTENCE_END:

@@ -132,6 +132,11 @@ def test_mentions_a_name_ending_in_a_head_word_takes_its_class(detect, text, spa
         ("バール・ドバイは、アラブ首長国連邦のドバイにある地区である。", "バール・ドバイ", "Place"),
         ("ウォルター・マーチ(Walter Murch、1943年7月12日 - )は、アメリカ合衆国の映画編集技師、脚本家。", "ウォルター・マーチ", "Person"),
         ("バール・ドバイは、ドバイにある地区であり、商業の中心となっている。", "バール・ドバイ", "Place"),
+        ("フェルタグスは、ポルトガルの公共交通事業者で、同国の最初の民間鉄道事業者である。", "フェルタグス", "Company"),
+        # GiNZA reads this で as a case particle; the sentence closes with a noun, so it is the copula
+        ("清江は、中華人民共和国の湖北省南西部を流れる河川で、長江中流右岸の一部。", "清江", "Place"),
+        # no source proposes バ (a common noun to Sudachi): the document's defining first sentence names it
+        ("バは、フィジー西部地域の都市。", "バ", "Place"),
     ],
 )
 def test_mentions_a_sentence_defining_its_topic_types_it(detect, text, span, cls):
