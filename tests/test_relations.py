@@ -172,6 +172,12 @@ def test_relations_continuative_copula_chains_two_titles_of_one_subject(extract)
     assert _find(ex, "ロバート・ライト", "worksFor", "ニュー・アメリカン財団"), _asserted(ex)
 
 
+def test_relations_two_occupations_joined_by_de_qualify_the_name_after_them_not_the_topic(extract):
+    ex = extract("アン・シュルギンは、アメリカの作家で化学者アレクサンダー・サーシャ・シュルギンの未亡人である。")
+    assert _find(ex, "アレクサンダー・サーシャ・シュルギン", "citizenOf", "アメリカ")
+    assert not _find(ex, "アン・シュルギン", "citizenOf", "アメリカ")
+
+
 @pytest.mark.parametrize(
     "text,student",
     [

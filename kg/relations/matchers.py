@@ -384,15 +384,32 @@ def _copula_subject(s: Sentence, tok):
             refs = _topic_before(s, tok.i)
             if refs:
                 return Arg(-1, "は", frozenset({"が"}), tuple(refs))
-    if nxt + 1 < s.span.end and s.doc[nxt].text == "で" and s.doc[nxt + 1].text == "、" and (
-            s.doc[nxt].pos_ == "AUX" or tok.ent_type_ == OCCUPATION or tok.lemma_ in s.ruleset.title_index):
+    occupation = _is_occupation(s, tok)
+    if nxt + 1 < s.span.end and s.doc[nxt].text == "で" and (
+            s.doc[nxt + 1].text == "、" and (s.doc[nxt].pos_ == "AUX" or occupation)
+            or occupation and _closes_with_noun(s) and not _is_occupation(s, s.doc[nxt + 1])):
         # ギーゼラはヘルマン2世の娘で、…と結婚した: GiNZA hangs the noun on what follows, but the
         # copula's continuative form closes the topic's first clause (after an occupation GiNZA
-        # may tag で a case particle: …科学作家で、…を専門としている)
+        # may tag で a case particle: …科学作家で、…を専門としている; in a sentence that closes
+        # with a noun, no comma is needed: Xは、ドイツのピアニスト・指揮者・音楽教師で…の作曲家。,
+        # unless another occupation follows, which with the first qualifies a name: 作家で化学者Y)
         refs = _topic_before(s, tok.i)
         if refs:
             return Arg(-1, "は", frozenset({"が"}), tuple(refs))
     return None
+
+
+def _is_occupation(s: Sentence, tok) -> bool:
+    return tok.ent_type_ == OCCUPATION or tok.lemma_ in s.ruleset.title_index
+
+
+def _closes_with_noun(s: Sentence) -> bool:
+    """The sentence ends with a noun, before any copula (…の作曲家。 / …の作曲家である。): no verb
+    closes it for a case particle to serve."""
+    j = s.span.end - 1
+    while j > s.span.start and (s.doc[j].pos_ in ("PUNCT", "SYM", "AUX") or s.doc[j].text in ("ある", "です")):
+        j -= 1
+    return s.doc[j].pos_ in ("NOUN", "PROPN") and s.doc[j].i > s.span.start
 
 
 @matcher("role")
