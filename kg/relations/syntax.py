@@ -253,13 +253,20 @@ class Sentence:
             if c.i >= i or c.dep_ not in ("nmod", "conj", "compound", "obl", "nsubj", "dep", "appos"):
                 continue
             p = self.particle(c)
-            if p in lex.coordinators or (not p and c.dep_ == "conj") or (not p and c.dep_ in ("nmod", "compound", "conj") and self.followed_by_comma(c) and self.ent.get(c.i) and key):
+            if p in lex.coordinators or (not p and c.dep_ == "conj") or (not p and c.dep_ in ("nmod", "compound", "conj") and self.followed_by_comma(c) and self.ent.get(c.i) and key) \
+                    or (not p and self.ent.get(c.i) and key and self._before_conjunction(c)):
                 for r in self.refs(c, _depth + 1):
                     if all(r.key != o.key for o in out):
                         out.append(r)
         res = tuple(out)
         self._refs[i] = res
         return res
+
+    def _before_conjunction(self, c) -> bool:
+        """A conjunction word follows the name ``c`` (アルタイ共和国およびアルタイ地方: GiNZA hangs
+        the first name on the second as a modifier and および on the second)."""
+        j = c.i + 1
+        return j < self.span.end and self.doc[j].pos_ == "CCONJ" and self.doc[j].text in self.lex.coordinators
 
     # ------------------------------------------------------------ predicates
 
