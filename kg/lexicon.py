@@ -8,11 +8,14 @@ from __future__ import annotations
 
 import csv
 import io
+import re
 import unicodedata
 from dataclasses import dataclass
 from functools import lru_cache
 
 from .vocab import classes, resource_path
+
+KANA_READING = re.compile(r"^[\u3041-\u309f\u30a1-\u30fc・ ]+$")  # a reading in kana: びゃくやこう, ニューヨーク
 
 
 def nfkc(text: str) -> str:

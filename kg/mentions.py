@@ -252,9 +252,6 @@ def _inside_places(doc, chosen, offset: int, sentence_base: int, sents) -> list[
     return out
 
 
-_KANA_READING = re.compile(r"^[\u3041-\u309f\u30a1-\u30fc・ ]+$")
-
-
 def _readings(doc, chosen: list) -> dict[int, int]:
     """A kana reading in brackets right after a name, 三井寺(みいでら), is another name of it (the
     way encyclopedias give readings): add it, and return {reading start token: name begin char}."""
@@ -266,7 +263,7 @@ def _readings(doc, chosen: list) -> dict[int, int]:
         while k < len(doc) and doc[k].text not in ")）、,;；" and k - end <= 12 and not doc[k].is_sent_start:
             k += 1
         inner = doc[end + 1:k]
-        if k >= len(doc) or doc[k].text not in ")）、,;；" or not _KANA_READING.match(inner.text) or len(inner.text) < 2:
+        if k >= len(doc) or doc[k].text not in ")）、,;；" or not lexicon.KANA_READING.match(inner.text) or len(inner.text) < 2:
             continue
         chosen[:] = [c for c in chosen if c[1] <= end + 1 or c[0] >= k]  # the reading replaces bits of it
         chosen.append((end + 1, k, list(ev)))
@@ -286,7 +283,7 @@ def _lead(doc, sents, chosen: list) -> None:
     if not k or k > 12 or any(t.text in "、。「」『』" or t.is_space for t in toks[:k]):
         return
     close = next((n for n in range(k + 1, len(toks)) if toks[n].text in ")）、"), None)
-    if close is None or not _KANA_READING.match("".join(t.text for t in toks[k + 1:close]) or "-"):
+    if close is None or not lexicon.KANA_READING.match("".join(t.text for t in toks[k + 1:close]) or "-"):
         return  # the bracket does not hold a reading: not an encyclopedia lead
     if any(s == toks[0].i and e == toks[k].i for s, e, _v in chosen):
         return

@@ -13,9 +13,10 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 
+from .. import lexicon
 from ..mentions import cues as mention_cues
 from ..model import Entity
-from ..parse import PARENS_OPEN, SENTENCE_END, after_paren
+from ..parse import PARENS_CLOSE, PARENS_OPEN, SENTENCE_END, after_paren
 from ..vocab import is_a, top_class
 from .rules import Lexicon, RuleSet
 
@@ -124,6 +125,17 @@ class Sentence:
         if i in self._particles:
             return self._particles[i]
         doc, b = self.doc, self.bunsetu
+        reading = self._reading_paren(i) if i not in self.ent and i in self.paren_owner() else None
+        if reading is not None:
+            # a word of the reading after a name, which GiNZA made the phrase head and gave a
+            # particle of the reading's own (『戦闘妖精・雪風』(せんとうようせいゆきかぜ)は: せん + と):
+            # its particle is the one after the parenthesis
+            j, out = self._after_paren(reading), []
+            while j < len(doc) and (doc[j].pos_ in ("ADP", "SCONJ") or out and doc[j].dep_ == "fixed" and doc[j].pos_ != "PUNCT"):
+                out.append(doc[j].text)
+                j += 1
+            self._particles[i] = "".join(out)
+            return self._particles[i]
         nxt = i + 1
         if nxt >= len(doc) or b[nxt] != b[i] and doc[nxt].pos_ != "ADP" and doc[nxt].text not in PARENS_OPEN and doc[nxt].text not in _CLOSE:
             self._particles[i] = ""
@@ -179,6 +191,18 @@ class Sentence:
                     out.setdefault(j, (ends[last], last))
         self._owner = out
         return out
+
+    def _reading_paren(self, i: int) -> int | None:
+        """The opening of the parenthesis holding token ``i`` if it starts with a kana reading
+        (せんとうようせいゆきかぜ, or みやぎさとし、1959年…), else None."""
+        doc = self.doc
+        k = i
+        while k > self.span.start and doc[k].text not in PARENS_OPEN:
+            k -= 1
+        j = k + 1
+        while j < self.span.end and doc[j].text not in ("、", ",") and doc[j].text not in PARENS_CLOSE:
+            j += 1
+        return k if lexicon.KANA_READING.match(doc[k + 1:j].text or "-") else None
 
     def opens_with_particle(self) -> bool:
         """The sentence starts with the topic particle of a subject cut off before it."""
