@@ -186,6 +186,7 @@ class Lexicon:
     coordinators: frozenset[str]  # particles joining coordinated noun phrases (と, や)
     naming_verbs: frozenset[str]  # 「X」と呼ばれるN: N names X
     org_parts: frozenset[str]  # XのチームにY加わる: the part stands for the organisation
+    org_part_suffixes: tuple[str, ...]  # アンカラ大学の政治学部: a word ending so is a part of the organisation
     place_parts: frozenset[str]  # ウガンダ南部: the part stands for the place
     title_prefixes: frozenset[str]  # 元社長, 共同創業者
     title_joiners: frozenset[str]  # 会長兼CEO
@@ -548,6 +549,7 @@ def _lexicon(d: dict) -> Lexicon:
         coordinators=words("coordinators"),
         naming_verbs=words("naming_verbs"),
         org_parts=words("org_parts"),
+        org_part_suffixes=tuple(sorted(words("org_part_suffixes"))),
         place_parts=words("place_parts") | _place_parts(),
         title_prefixes=words("title_prefixes"),
         title_joiners=words("title_joiners"),

@@ -231,7 +231,7 @@ class Sentence:
         out: list[Ref] = []
         lex = self.lex
         key = self.ent.get(i)
-        if tok.lemma_ in lex.org_parts or tok.text in lex.org_parts:
+        if tok.lemma_ in lex.org_parts or tok.text in lex.org_parts or tok.text.endswith(lex.org_part_suffixes):
             # XのチームにYが加わる: the team stands for the organisation that owns it
             for c in tok.children:
                 if c.i < i and c.dep_ in ("nmod", "compound") and self.particle(c) in ("の", ""):
