@@ -310,7 +310,8 @@ def _defined_lead(doc, sents, chosen: list) -> None:
     k = next((t.i for t in sent if t.text == "は"), None)
     if k is None or k == start or k - start > LEAD_TOPIC_MAX:
         return
-    if not all(t.pos_ in ("NOUN", "PROPN") or t.text in _DOTS for t in doc[start:k]) or doc[k - 1].text in _DOTS:
+    # by Sudachi's tag, not GiNZA's UPOS, which may call an unknown word a pronoun (ロワイヤン)
+    if not all(t.tag_.startswith("名詞") or t.text in _DOTS for t in doc[start:k]) or doc[k - 1].text in _DOTS:
         return
     if any(s == start and e == k for s, e, _v in chosen):
         return

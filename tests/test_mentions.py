@@ -137,6 +137,8 @@ def test_mentions_a_name_ending_in_a_head_word_takes_its_class(detect, text, spa
         ("清江は、中華人民共和国の湖北省南西部を流れる河川で、長江中流右岸の一部。", "清江", "Place"),
         # no source proposes バ (a common noun to Sudachi): the document's defining first sentence names it
         ("バは、フィジー西部地域の都市。", "バ", "Place"),
+        # nor ロワイヤン, which GiNZA calls a pronoun
+        ("ロワイヤンは、フランス南西部、ヌーヴェル=アキテーヌ地域圏、シャラント=マリティーム県に位置する都市。", "ロワイヤン", "Place"),
     ],
 )
 def test_mentions_a_sentence_defining_its_topic_types_it(detect, text, span, cls):
