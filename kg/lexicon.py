@@ -104,6 +104,28 @@ def gazetteer_prefixes() -> frozenset[str]:
     return frozenset(k[:n] for k in gazetteer_index() for n in range(1, len(k) + 1))
 
 
+PLACES_FILE = "places.tsv"
+_KATAKANA_CHAR = re.compile(r"[\u30a1-\u30fa]")
+
+
+@lru_cache(maxsize=1)
+def places() -> dict[str, frozenset[str]]:
+    """ontologies/places.tsv (GeoNames cities and iso-codes countries, scripts/build_places.py):
+    every place name -> the countries it is a place of."""
+    where: dict[str, set[str]] = {}
+    with resource_path("kg.ontologies", PLACES_FILE).open(encoding="utf-8") as f:
+        for row in csv.DictReader(f, delimiter="\t"):
+            where.setdefault(row["name"], set()).add(row["country"])
+    return {k: frozenset(v) for k, v in where.items()}
+
+
+@lru_cache(maxsize=1)
+def foreign_place_keys() -> frozenset[str]:
+    """Name keys of the places.tsv names written in katakana (ボルドー, デイトン): foreign places,
+    which the span typer, knowing no world, often takes for people."""
+    return frozenset(name_key(n) for n in places() if len(n) >= 3 and _KATAKANA_CHAR.search(n))
+
+
 @lru_cache(maxsize=1)
 def not_names() -> frozenset[str]:
     with resource_path("kg.ontologies", "not-names.txt").open("r", encoding="utf-8") as f:

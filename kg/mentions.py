@@ -26,6 +26,7 @@ from .vocab import resource_path
 
 # Evidence weights, strongest first. Typing in the entities stage sums them per class.
 W_GAZETTEER = 10
+W_PLACES = 5  # a foreign place name GeoNames knows (ontologies/places.tsv)
 W_TAGGER = 7  # the span typer, when it is confident; W_TAGGER_WEAK below
 W_HEAD = 8  # a word that ends the name and says its class (朝日新聞, 品川駅)
 W_SUFFIX = 6
@@ -359,7 +360,10 @@ def sentence_spans(sent, crf: Sequence[tuple[int, int, str]], toks=None, ents=No
         for start, end, prio, ev in found:
             add(start, end, "bare-quote" if prio == P_BARE_QUOTE else source, ev)
     for (start, end), info in out.items():
-        _head_evidence("".join(t.text_with_ws for t in toks[start - sent.start:end - sent.start]), info.evidence)
+        text = "".join(t.text_with_ws for t in toks[start - sent.start:end - sent.start])
+        _head_evidence(text, info.evidence)
+        if lexicon.name_key(text) in lexicon.foreign_place_keys():
+            info.evidence.append(("Place", W_PLACES, "places"))
         _honorific_after(doc, end, info.evidence)
     return out
 

@@ -277,3 +277,11 @@ def test_tagger_training_name_memory_leaves_a_spans_own_article_out(tmp_path):
     train.write_memory(remembered, tmp_path / "memory.tsv")
     with (tmp_path / "memory.tsv").open(encoding="utf-8") as f:
         assert tagger.read_memory(f) == {"ソニー": {"Company": 2, "Product": 1, "O": 1}}
+
+
+def test_mentions_a_foreign_place_geonames_knows_is_place_evidence(detect):
+    # the span typer alone calls オシュコシュ a company; ontologies/places.tsv knows the Wisconsin city
+    found = _by_text(detect("湖岸にある都市としては、オシュコシュ、フォンデュラク、ニーナ、メナシャがある。"))
+    assert "オシュコシュ" in found, sorted(found)
+    assert ("Place", mentions.W_PLACES, "places") in found["オシュコシュ"].evidence
+    assert entities.class_of(found["オシュコシュ"].evidence) == "Place"
