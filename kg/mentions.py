@@ -45,7 +45,7 @@ _DOTS = {"・", "･", "="}
 _OPEN_QUOTES = {"「": "」", "『": "』", "“": "”", '"': '"'}
 _BRACKETS = set("「」『』【】()（）[]〔〕“”\"")
 _NAMING_VERBS = {"呼ぶ", "言う", "いう", "名付ける", "称する", "名乗る"}
-_PREFIX_STRIP = {"同", "各", "元", "前", "現", "新", "旧", "米", "英", "独", "仏", "中", "韓", "日"}
+_PREFIX_STRIP = {"同", "各", "元", "前", "現", "新", "旧", "駐", "米", "英", "独", "仏", "中", "韓", "日"}
 
 
 @dataclass(frozen=True)
@@ -379,20 +379,20 @@ def _honorific_after(doc, end: int, ev: list) -> None:
 _LIST_COMMAS = {"、", ",", "，"}
 _LIST_JOINS = {"・", "･", "&", "＆"}
 _CUTS = _LIST_COMMAS | _BRACKETS
-_NOT_KANA = re.compile(r"[^\u30a0-\u30ff\u3040-\u309f・･]")
+_NOT_KATAKANA = re.compile(r"[^\u30a0-\u30ff・･]")
 
 
 def _pieces(toks, a: int, b: int) -> list[tuple[int, int]]:
     """A tagged span cut into the names it lists: at commas (帝王賞、マイルチャンピオンシップ南部杯),
-    and at a middle dot or ampersand between words that are not both all kana (ロイター通信・AP通信,
-    西沢・高木; but ジョン・スミス is one name, and so is ANA・ホテルズ); and at brackets, which no
+    and at a middle dot or ampersand between two words neither of them all katakana (ロイター通信・AP通信,
+    西沢・高木, 小田和正・やしきたかじん; but ジョン・スミス is one name, and so is ANA・ホテルズ); and at brackets, which no
     name holds (コルドバ(Córdoba)."""
     texts = [t.text for t in toks[a:b]]
     joins = [k for k in range(a + 1, b - 1) if texts[k - a] in _LIST_JOINS]
     edges = [a - 1, *joins, b]
     words = ["".join(texts[edges[n] + 1 - a:edges[n + 1] - a]) for n in range(len(edges) - 1)]
     cuts = {k for k in range(a, b) if texts[k - a] in _CUTS}
-    cuts.update(k for n, k in enumerate(joins) if _NOT_KANA.search(words[n]) and _NOT_KANA.search(words[n + 1]))
+    cuts.update(k for n, k in enumerate(joins) if _NOT_KATAKANA.search(words[n]) and _NOT_KATAKANA.search(words[n + 1]))
     out, start = [], a
     for k in sorted(cuts):
         out.append((start, k))
@@ -548,15 +548,29 @@ def _trim(tokens, start: int, end: int, evidence: list) -> tuple[int, int]:
             break
     while end > start:
         t = doc[end - 1]
-        cue = _cue(t.text, "suffix") or _cue(t.text, "part")
+        cue = _cue(t.text, "suffix") or _cue(t.text, "part") or _after(t)
         if cue and not cue.part_of_name and not cue.in_span and end - start > 1:
-            evidence.append((cue.cls, W_SUFFIX, f"{cue.where}:{cue.cue}"))
+            if cue.cls:
+                evidence.append((cue.cls, W_SUFFIX, f"{cue.where}:{cue.cue}"))
             end -= 1
         elif t.pos_ in ("ADP", "PUNCT", "SYM", "AUX", "SCONJ", "CCONJ") or t.is_space:
             end -= 1
         else:
             break
     return start, end
+
+
+def _after(tok) -> Cue | None:
+    """A word written onto a name that is no part of it (type-cues.tsv ``after``: a title, 立教大学講師;
+    a role or relation, 英国出身, 日本企業), the token itself or the last of its short units
+    (名誉教授, 内閣総理大臣)."""
+    c = _cue(tok.text, "after")
+    if c is None:
+        subs = tok.doc.user_data.get("sub_tokens") or []
+        units = subs[tok.i][0] if tok.i < len(subs) and subs[tok.i] else None
+        if units and len(units) > 1:  # DetailedToken(surface, ...) or its tuple from a DocBin
+            c = _cue(units[-1][0], "after")
+    return c
 
 
 def _gazetteer_spans(toks, found) -> None:
@@ -573,7 +587,7 @@ def _gazetteer_spans(toks, found) -> None:
                 key += keys[j]
                 if key not in prefixes:
                     break
-                if key in index:
+                if key in index and keys[j]:  # not ending on a dot the key leaves out (ドイツ・)
                     hit = (j + 1, index[key])
         if hit is None:
             i += 1
