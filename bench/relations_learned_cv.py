@@ -73,6 +73,9 @@ def main(argv=None) -> int:
     if args.nested:
         score, chosen = pairs.nested(run, items, probs, args.folds)
         _row(f"rules + sentence classifier, nested CV (each fold's threshold chosen on the others: {', '.join(f'{t:.2f}' for t in chosen)})", score)
+        score, chosen = pairs.nested(run, doc_items, doc_probs, args.folds, base, pairs.DOC_MIN_PRECISION)
+        _row(f"rules + both classifiers, nested CV (each fold's document threshold chosen on the others: "
+             f"{', '.join(f'{t:.2f}' for t in chosen)})", score)
     in_sample = {}
     for mod, its, t in ((learned, items, threshold), (docpairs, doc_items, doc_threshold)):
         with as_file(resource_path("kg.ontologies", mod.MODEL_FILE)) as model:

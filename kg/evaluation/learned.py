@@ -230,11 +230,12 @@ def merged(*added: dict[str, list[Fact]]) -> dict[str, list[Fact]]:
     return out
 
 
-def nested(run: Run, items: list[Item], probs: list[dict[str, float]], k: int = FOLDS):
-    """The score of the out-of-fold facts ``probs`` when each fold's threshold is chosen, as
-    ``choose_threshold`` does, by a (k-1)-fold cross-validation on the other folds' documents only:
-    the threshold too is then never tuned on the documents it is scored on. Returns the score and
-    the thresholds chosen."""
+def nested(run: Run, items: list[Item], probs: list[dict[str, float]], k: int = FOLDS,
+           base: dict[str, list[Fact]] | None = None, min_precision: float = MIN_PRECISION):
+    """The score of the out-of-fold facts ``probs`` (beside ``base``, as in ``choose_threshold``)
+    when each fold's threshold is chosen, as ``choose_threshold`` does, by a (k-1)-fold
+    cross-validation on the other folds' documents only: the threshold too is then never tuned on
+    the documents it is scored on. Returns the score and the thresholds chosen."""
     fold_of = folds(run, k)
     added: dict[str, list[Fact]] = {}
     chosen = []
@@ -242,12 +243,13 @@ def nested(run: Run, items: list[Item], probs: list[dict[str, float]], k: int = 
         docs = [d for d in run.gold.documents if fold_of[d.id] != n]
         inner_run = Run(replace(run.gold, documents=docs), run.predictor, {d.id: run.extractions[d.id] for d in docs}, run.resolved)
         inner_items = [it for it in items if fold_of[it.doc] != n]
-        picked = choose_threshold(inner_run, inner_items, cross_validate(inner_run, inner_items, k - 1))
+        inner_base = {d: f for d, f in (base or {}).items() if fold_of[d] != n}
+        picked = choose_threshold(inner_run, inner_items, cross_validate(inner_run, inner_items, k - 1), None, inner_base, min_precision)
         t = picked[0] if picked else 1.01
         chosen.append(t)
         held = [(it, p) for it, p in zip(items, probs) if fold_of[it.doc] == n]
         added.update(learned_facts(run, [h[0] for h in held], [h[1] for h in held], t))
-    return score(run, added)[0], chosen
+    return score(run, merged(base or {}, added))[0], chosen
 
 
 def score(run: Run, added: dict[str, list[Fact]]):
