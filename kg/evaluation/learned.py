@@ -73,8 +73,8 @@ class DocRecorder:
         self.recorder = recorder
         self.items: list[DocItem] = []
 
-    def facts(self, spotted, facts, entities, lead) -> list[Fact]:
-        for c in docpairs.candidates(spotted, facts, entities, lead):
+    def facts(self, spotted, facts, lead) -> list[Fact]:
+        for c in docpairs.candidates(spotted, facts, lead):
             self.items.append(DocItem(self.recorder.doc, c.sentence, c, False, None, None))
         return []
 

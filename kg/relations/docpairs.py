@@ -33,9 +33,9 @@ from dataclasses import dataclass
 from functools import lru_cache
 
 from ..lexicon import nfkc
-from ..model import Entity, Fact
+from ..model import Fact
 from ..vocab import resource_path
-from .learned import NONE, _phrase_head, decide, fitting_labels, load_model
+from .learned import _phrase_head, classified, fitting_labels, load_model
 from .matchers import place_level
 from .syntax import Sentence
 
@@ -43,7 +43,7 @@ RULE_ID = "learned:doc-pair.v1"
 MODEL_FILE = "relation-docpairs.model"
 SETTINGS_FILE = "relation-docpairs.json"
 PLACES_FILE = "places.tsv"
-__all__ = ["NONE", "RULE_ID", "DocCandidate", "DocPairClassifier", "Spot", "candidates", "spots"]
+__all__ = ["RULE_ID", "DocCandidate", "DocPairClassifier", "Spot", "candidates", "spots"]
 
 
 @dataclass(frozen=True)
@@ -118,7 +118,7 @@ def places() -> tuple[dict[str, frozenset[str]], frozenset[str]]:
     return {k: frozenset(v) for k, v in where.items()}, frozenset(countries)
 
 
-def candidates(spotted: Sequence[Spot], facts: Sequence[Fact], entities: dict[str, Entity], lead: str | None) -> list[DocCandidate]:
+def candidates(spotted: Sequence[Spot], facts: Sequence[Fact], lead: str | None) -> list[DocCandidate]:
     """Every pair of entities (one of the first sentence, one never in a sentence with it) whose
     classes fit some relation and that no fact relates."""
     if not spotted:
@@ -143,7 +143,7 @@ def candidates(spotted: Sequence[Spot], facts: Sequence[Fact], entities: dict[st
         if f.asserted:
             roles.setdefault(f.subject, set()).add(f"{f.relation}>{country_of.get(f.object) is not None}")
             roles.setdefault(f.object, set()).add(f"{f.relation}<{country_of.get(f.subject) is not None}")
-    context = (country_of, in_sentence, roles)
+    ctx = _Context(where, country_names, country_of, doc_countries, n_countries, in_sentence, roles)
     closing = by_key[leads[0]][0].closing
     out = []
     for a in leads:
@@ -156,7 +156,7 @@ def candidates(spotted: Sequence[Spot], facts: Sequence[Fact], entities: dict[st
             labels = fitting_labels(a0.cls, sb[0].cls)
             if not labels:
                 continue
-            feats = _features(sa, sb, a == lead, closing, n_countries, where, country_names, doc_countries, context)
+            feats = _features(sa, sb, a == lead, closing, ctx)
             b0 = sb[0]
             out.append(DocCandidate(a, b, b0.sentence, b0.begin, b0.end, labels, tuple(feats)))
     return out
@@ -178,9 +178,24 @@ def _level(sp: Spot, country_names) -> str:
     return "1" if nfkc(sp.text) in country_names else str(sp.level or "-")
 
 
-def _features(sa: Sequence[Spot], sb: Sequence[Spot], is_lead: bool, closing: str, n_countries: int, where, country_names,
-              doc_countries, context) -> list[str]:
-    country_of, in_sentence, roles = context
+@dataclass(frozen=True)
+class _Context:
+    """What the features of every pair of one document read: places.tsv (name -> countries, the
+    names of countries), the country each entity names, the countries of the document and how
+    many (3 for more), the entities of each sentence, and the relations the facts give each entity."""
+
+    where: dict
+    country_names: frozenset
+    country_of: dict
+    doc_countries: set
+    n_countries: int
+    in_sentence: dict
+    roles: dict
+
+
+def _features(sa: Sequence[Spot], sb: Sequence[Spot], is_lead: bool, closing: str, ctx: _Context) -> list[str]:
+    where, country_names, country_of = ctx.where, ctx.country_names, ctx.country_of
+    n_countries = ctx.n_countries
     a0, b0 = sa[0], sb[0]
     ca, cb = a0.cls, b0.cls
     la, lb = _level(a0, country_names), _level(b0, country_names)
@@ -201,16 +216,14 @@ def _features(sa: Sequence[Spot], sb: Sequence[Spot], is_lead: bool, closing: st
         elif tb in ta:
             f.append("a_contains_b")
     for side, sps in (("a", sa), ("b", sb)):
-        for r in sorted(roles.get(sps[0].key, ())):
+        for r in sorted(ctx.roles.get(sps[0].key, ())):
             f.append(f"role_{side}={r}")
-    other = sa[0].key, sb[0].key
-    near = {k for sp in sb[:3] for k in in_sentence.get(sp.sentence, ())} - set(other)
+    near = {k for sp in sb[:3] for k in ctx.in_sentence.get(sp.sentence, ())} - {a0.key, b0.key}
     near_countries = {country_of.get(k) for k in near} - {None}
-    f.append(f"b_near_country={min(len(near_countries), 2)}|{country_of.get(sa[0].key) is not None}")
+    f.append(f"b_near_country={min(len(near_countries), 2)}|{country_of.get(a0.key) is not None}")
     # world knowledge: one side a place known to lie in the country the other names
-    ctry_a = _country_of(sa, where, country_names)
-    ctry_b = _country_of(sb, where, country_names)
-    in_b = ctry_b is not None and ctry_b not in {None} and any(ctry_b in where.get(nfkc(sp.text), ()) for sp in sa) and ctry_a is None
+    ctry_a, ctry_b = country_of[a0.key], country_of[b0.key]
+    in_b = ctry_b is not None and any(ctry_b in where.get(nfkc(sp.text), ()) for sp in sa) and ctry_a is None
     in_a = ctry_a is not None and any(ctry_a in where.get(nfkc(sp.text), ()) for sp in sb) and ctry_b is None
     if in_b:
         f.append(f"gaz_a_in_b|{ca}")
@@ -220,7 +233,7 @@ def _features(sa: Sequence[Spot], sb: Sequence[Spot], is_lead: bool, closing: st
         if own is None:
             known = set().union(*(where.get(nfkc(sp.text), frozenset()) for sp in sps))
             if known:
-                f.append(f"gaz_{side}_known|{bool(known & doc_countries)}")
+                f.append(f"gaz_{side}_known|{bool(known & ctx.doc_countries)}")
     return f
 
 
@@ -237,18 +250,11 @@ class DocPairClassifier:
     def load(self) -> tuple:
         return load_model(self.model, MODEL_FILE, SETTINGS_FILE, "document pair classifier")
 
-    def facts(self, spotted: Sequence[Spot], facts: Sequence[Fact], entities: dict[str, Entity], lead: str | None) -> list[Fact]:
-        pairs = candidates(spotted, facts, entities, lead)
+    def facts(self, spotted: Sequence[Spot], facts: Sequence[Fact], lead: str | None) -> list[Fact]:
+        pairs = candidates(spotted, facts, lead)
         if not pairs:
             return []
-        tagger, settings, known = self.load()
-        out = []
-        for c in pairs:
-            tagger.set([list(c.features)])
-            label, _p = decide({label: tagger.marginal(label, 0) for label in c.labels if label in known}, settings["threshold"])
-            if label is not None:
-                out.append(fact_of(c, label, settings["confidence"].get(label[:-1], settings["default_confidence"])))
-        return out
+        return [fact_of(c, label, conf) for c, label, conf in classified(self.load(), pairs)]
 
 
 def fact_of(c: DocCandidate, label: str, confidence: float) -> Fact:

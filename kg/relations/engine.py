@@ -87,7 +87,7 @@ def extract_across(facts: Sequence[Fact], entities: dict[str, Entity], ruleset: 
     ``state`` its chunks left): the document pair classifier's (docpairs.py), after every chunk."""
     if ruleset.documents is None:
         return []
-    return _checked(ruleset.documents.facts(state.get("spots", ()), facts, entities, state.get("lead")), entities)
+    return _checked(ruleset.documents.facts(state.get("spots", ()), facts, state.get("lead")), entities)
 
 
 # ---------------------------------------------------------------- mapping mentions to tokens

@@ -248,15 +248,21 @@ class PairClassifier:
         pairs = [c for c in candidates(s, found) if not c.ruled]
         if not pairs:
             return []
-        tagger, settings, known = self.load()
-        out = []
-        for c in pairs:
-            tagger.set([list(c.features)])
-            label, _p = decide({label: tagger.marginal(label, 0) for label in c.labels if label in known}, settings["threshold"])
-            if label is not None:
-                conf = settings["confidence"].get(label[:-1], settings["default_confidence"])
-                out.append(fact_of(c, label, conf, s.index, *governor_factuality(s, c)))
-        return out
+        return [fact_of(c, label, conf, s.index, *governor_factuality(s, c)) for c, label, conf in classified(self.load(), pairs)]
+
+
+def classified(loaded: tuple, pairs: Sequence) -> list[tuple]:
+    """(candidate, label, confidence) of each of ``pairs`` that the model ``loaded`` (as
+    ``load_model`` returns it) relates: the label ``decide`` picks at the model's threshold, and
+    the confidence its settings give that relation."""
+    tagger, settings, known = loaded
+    out = []
+    for c in pairs:
+        tagger.set([list(c.features)])
+        label, _p = decide({label: tagger.marginal(label, 0) for label in c.labels if label in known}, settings["threshold"])
+        if label is not None:
+            out.append((c, label, settings["confidence"].get(label[:-1], settings["default_confidence"])))
+    return out
 
 
 def unruled(learned: Sequence[Fact], rule_facts: Sequence[Fact]) -> list[Fact]:
