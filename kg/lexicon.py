@@ -108,15 +108,27 @@ PLACES_FILE = "places.tsv"
 _KATAKANA_CHAR = re.compile(r"[\u30a1-\u30fa]")
 
 
-@lru_cache(maxsize=1)
 def places() -> dict[str, frozenset[str]]:
     """ontologies/places.tsv (GeoNames cities and iso-codes countries, scripts/build_places.py):
     every place name -> the countries it is a place of."""
+    return _places_table()[0]
+
+
+def country_names() -> frozenset[str]:
+    """The names places.tsv gives countries (アメリカ合衆国, アメリカ, 米国, ソ連...)."""
+    return _places_table()[1]
+
+
+@lru_cache(maxsize=1)
+def _places_table() -> tuple[dict[str, frozenset[str]], frozenset[str]]:
     where: dict[str, set[str]] = {}
+    countries = set()
     with resource_path("kg.ontologies", PLACES_FILE).open(encoding="utf-8") as f:
         for row in csv.DictReader(f, delimiter="\t"):
             where.setdefault(row["name"], set()).add(row["country"])
-    return {k: frozenset(v) for k, v in where.items()}
+            if row["kind"] == "country":
+                countries.add(row["name"])
+    return {k: frozenset(v) for k, v in where.items()}, frozenset(countries)
 
 
 @lru_cache(maxsize=1)

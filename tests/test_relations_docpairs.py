@@ -10,7 +10,8 @@ from rdflib.namespace import PROV
 
 from kg.errors import KGError, ModelError
 from kg.relations import load_rules
-from kg.relations.docpairs import PLACES_FILE, RULE_ID, DocPairClassifier, places
+from kg.lexicon import PLACES_FILE, country_names, places
+from kg.relations.docpairs import RULE_ID, DocPairClassifier
 from kg.validate import validate
 from kg.vocab import KG, resource_path
 
@@ -70,7 +71,7 @@ def test_document_classifier_statement_is_learned_derived_from_the_cited_sentenc
 
 
 def test_places_table_names_countries_and_knows_cities_and_prefectures():
-    where, countries = places()
+    where, countries = places(), country_names()
     with resource_path("kg.ontologies", PLACES_FILE).open(encoding="utf-8") as f:
         rows = list(csv.DictReader(f, delimiter="\t"))
     assert all(len(r["name"]) > 1 for r in rows)

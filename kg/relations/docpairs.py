@@ -27,14 +27,12 @@ the side outside the first sentence (its sentence and span), as the lead rules' 
 
 from __future__ import annotations
 
-import csv
 from collections.abc import Sequence
 from dataclasses import dataclass
-from functools import lru_cache
 
+from .. import lexicon
 from ..lexicon import nfkc
 from ..model import Fact
-from ..vocab import resource_path
 from .learned import _phrase_head, classified, fitting_labels, load_model
 from .matchers import place_level
 from .syntax import Sentence
@@ -42,7 +40,6 @@ from .syntax import Sentence
 RULE_ID = "learned:doc-pair.v1"
 MODEL_FILE = "relation-docpairs.model"
 SETTINGS_FILE = "relation-docpairs.json"
-PLACES_FILE = "places.tsv"
 __all__ = ["RULE_ID", "DocCandidate", "DocPairClassifier", "Spot", "candidates", "spots"]
 
 
@@ -104,20 +101,6 @@ def spots(s: Sentence) -> list[Spot]:
     return out
 
 
-@lru_cache(maxsize=1)
-def places() -> tuple[dict[str, frozenset[str]], frozenset[str]]:
-    """(name -> the countries it is a place of; the names of countries, each its own country
-    among the first) from ontologies/places.tsv."""
-    where: dict[str, set[str]] = {}
-    countries = set()
-    with resource_path("kg.ontologies", PLACES_FILE).open(encoding="utf-8") as f:
-        for row in csv.DictReader(f, delimiter="\t"):
-            where.setdefault(row["name"], set()).add(row["country"])
-            if row["kind"] == "country":
-                countries.add(row["name"])
-    return {k: frozenset(v) for k, v in where.items()}, frozenset(countries)
-
-
 def candidates(spotted: Sequence[Spot], facts: Sequence[Fact], lead: str | None) -> list[DocCandidate]:
     """Every pair of entities (one of the first sentence, one never in a sentence with it) whose
     classes fit some relation and that no fact relates."""
@@ -131,7 +114,7 @@ def candidates(spotted: Sequence[Spot], facts: Sequence[Fact], lead: str | None)
     if not leads:
         return []
     related = {frozenset((f.subject, f.object)) for f in facts}
-    where, country_names = places()
+    where, country_names = lexicon.places(), lexicon.country_names()
     country_of = {k: _country_of(sps, where, country_names) for k, sps in by_key.items()}
     doc_countries = set(country_of.values()) - {None}
     n_countries = min(len(doc_countries), 3)
