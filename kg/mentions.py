@@ -525,6 +525,9 @@ def _acceptable(span) -> bool:
         return False
     if lexicon.name_key(text) in lexicon.not_names():
         return False
+    if len(span) > 1 and lexicon.name_key(span[0].text) in lexicon.not_names() \
+            and all(t.tag_.startswith("名詞-普通名詞") for t in span[1:]):
+        return False  # AIソフトウェア, AI分野: a word that names nothing, then common nouns
     if all(t.is_punct or t.is_space or t.like_num for t in span):
         return False
     if any(c in _BRACKETS for c in text):

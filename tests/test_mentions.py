@@ -285,3 +285,16 @@ def test_mentions_a_foreign_place_geonames_knows_is_place_evidence(detect):
     assert "オシュコシュ" in found, sorted(found)
     assert ("Place", mentions.W_PLACES, "places") in found["オシュコシュ"].evidence
     assert entities.class_of(found["オシュコシュ"].evidence) == "Place"
+
+
+@pytest.mark.parametrize(
+    "text,word",
+    [
+        # ontologies/not-names.txt words (AI) then common nouns: a description, not a name
+        ("マイクロソフトがAI分野での一連の成果で史上最高の時価総額を達成した。", "AI分野"),
+        ("ソフトウェアの巨人が頼りになる独自のAIソフトウェアがないわけではない。", "AIソフトウェア"),
+    ],
+)
+def test_mentions_a_not_name_word_then_common_nouns_is_no_name(detect, text, word):
+    found = _by_text(detect(text))
+    assert word not in found, sorted(found)
