@@ -314,11 +314,7 @@ def _defined_lead(doc, sents, chosen: list) -> None:
     # by Sudachi's tag, not GiNZA's UPOS, which may call an unknown word a pronoun (ロワイヤン)
     if not all(t.tag_.startswith("名詞") or t.text in _DOTS for t in doc[start:k]) or doc[k - 1].text in _DOTS:
         return
-    if any(s == start and e == k for s, e, _v in chosen):
-        return
-    ev: list = []
-    _definition_evidence(doc, start, k, ev, sent.end)
-    if not ev:
+    if any(s == start and e == k for s, e, _v in chosen) or not _defined(doc, start, k, sent.end):
         return
     chosen[:] = [c for c in chosen if c[1] <= start or c[0] >= k]
     chosen.append((start, k, []))
