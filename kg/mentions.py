@@ -565,9 +565,8 @@ def _after(tok) -> Cue | None:
     (名誉教授, 内閣総理大臣)."""
     c = _cue(tok.text, "after")
     if c is None:
-        subs = tok.doc.user_data.get("sub_tokens") or []
-        units = subs[tok.i][0] if tok.i < len(subs) and subs[tok.i] else None
-        if units and len(units) > 1:  # DetailedToken(surface, ...) or its tuple from a DocBin
+        units = tagger.short_units(tok)
+        if units:
             c = _cue(units[-1][0], "after")
     return c
 

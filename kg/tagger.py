@@ -224,13 +224,21 @@ def span_features(tokens, a: int, b: int, sources=(), known=None, clusters=None)
     f.extend(memory_features(memory().get(name_key(text), {}) if known is None else known))
     # Sudachi's short units at the name's edges: the head word inside a long token (東京大学 ->
     # 大学, 横浜アリーナ -> アリーナ), and the first (a place in 東京ガス)
-    subs = last.doc.user_data.get("sub_tokens") or []
     for tok, name, at in ((last, "La", -1), (first, "Fa", 0)):
-        units = subs[tok.i][0] if tok.i < len(subs) and subs[tok.i] else None
-        if units and len(units) > 1:  # DetailedToken(surface, tag, ...) or its tuple from a DocBin
+        units = short_units(tok)
+        if units:
             f.append(f"{name}={unicodedata.normalize('NFKC', units[at][0])}")
             f.append(f"{name}t={units[at][1]}")
     return f
+
+
+def short_units(tok):
+    """Sudachi's short units of a word GiNZA keeps whole (東京大学 -> 東京, 大学; 名誉教授 -> 名誉,
+    教授), each a DetailedToken(surface, tag, ...) or its tuple from a DocBin; None for a word of
+    one unit."""
+    subs = tok.doc.user_data.get("sub_tokens") or []
+    units = subs[tok.i][0] if tok.i < len(subs) and subs[tok.i] else None
+    return units if units and len(units) > 1 else None
 
 
 def memory_features(counts) -> list[str]:
