@@ -234,11 +234,11 @@ class Sentence:
         if tok.lemma_ in lex.org_parts or tok.text in lex.org_parts or tok.text.endswith(lex.org_part_suffixes):
             # XのチームにYが加わる: the team stands for the organisation that owns it
             for c in tok.children:
-                if c.i < i and c.dep_ in ("nmod", "compound") and self.particle(c) in ("の", ""):
+                if self._owns_part(c, i):
                     out.extend(Ref(r.key, r.token, "part", r.anaphoric) for r in self.refs(c, _depth + 1) if self.class_ok(r.key, ("Organization",)))
         if not out and (tok.lemma_ in lex.place_parts or tok.text in lex.place_parts) and key is None:
             for c in tok.children:
-                if c.i < i and c.dep_ in ("nmod", "compound") and self.particle(c) in ("の", ""):
+                if self._owns_part(c, i):
                     out.extend(Ref(r.key, r.token, "part", r.anaphoric) for r in self.refs(c, _depth + 1) if self.class_ok(r.key, ("Place",)))
         if not out and key is not None:
             out.append(Ref(key, i, "", i in self.anaphoric))
@@ -285,6 +285,14 @@ class Sentence:
         res = tuple(out)
         self._refs[i] = res
         return res
+
+    def _owns_part(self, c, i: int) -> bool:
+        """``c`` names the whole of the part word at ``i``: Xの西岸, X南部 — not a name listed
+        before it with a comma, which GiNZA may hang on it (ディラ地区、ドバイ・クリーク西岸の…)."""
+        if c.i >= i or c.dep_ not in ("nmod", "compound"):
+            return False
+        p = self.particle(c)
+        return p == "の" or not p and not self.followed_by_comma(c)
 
     def _before_conjunction(self, c) -> bool:
         """A conjunction word follows the name ``c`` (アルタイ共和国およびアルタイ地方: GiNZA hangs
@@ -391,11 +399,29 @@ class Sentence:
         return Arg(head.i, "", frozenset(), refs, gap=True)
 
     def copula_subject(self, noun) -> tuple[Ref, ...]:
-        """ZはXにあるN(だ): a predicate noun stands for its subject."""
-        if noun.dep_ not in ("ROOT", "advcl", "conj") and not any(c.dep_ == "cop" for c in noun.children):
+        """ZはXにあるN(だ): a predicate noun stands for its subject; so does a noun closing the
+        first clause with the continuative copula in a sentence closing with a noun (Zは、Xにある
+        都市で、Yの郡庁所在地。: GiNZA tags で a case particle and hangs N on the last noun)."""
+        if noun.dep_ in ("ROOT", "advcl", "conj") or any(c.dep_ == "cop" for c in noun.children):
+            sub = self.subject(noun)
+        elif self.continuative_noun(noun):
+            sub = self.subject(noun.head)
+        else:
             return ()
-        sub = self.subject(noun)
         return sub.refs if sub is not None else ()
+
+    def continuative_noun(self, noun) -> bool:
+        """Zは、…の都市で、…の郡庁所在地。: ``noun`` (no name) ends a clause with で and a comma
+        and hangs on the noun closing the sentence, which is then the predicate of both."""
+        head, end = noun.head, self._tail_end(noun)
+        if noun.i in self.ent or head.i <= noun.i or head.dep_ != "ROOT" or head.pos_ not in ("NOUN", "PROPN"):
+            return False
+        if self.doc[noun.i + 1:end].text != "で" or end >= self.span.end or self.doc[end].text != "、":
+            return False
+        nxt = head.i + 1
+        while nxt < self.span.end and (self.doc[nxt].pos_ == "AUX" or self.doc[nxt].text == "ある"):
+            nxt += 1
+        return nxt >= self.span.end or self.doc[nxt].text in SENTENCE_END
 
     def governor(self, node) -> tuple[object, str] | None:
         """The predicate a clause depends on, and how: "complement" (…と述べた), "nominal"
