@@ -10,6 +10,7 @@ relation's domain and range. A rule file names its kind; a new kind is a functio
 from __future__ import annotations
 
 from collections.abc import Callable, Sequence
+from dataclasses import replace
 
 from ..mentions import OCCUPATION
 from ..model import Fact
@@ -155,6 +156,14 @@ def _frame(s: Sentence, rule: Rule, pred, args: list[Arg], emit: Emit) -> None:
             subjects = [gap]
         elif subjects and not objects:
             objects = [gap]
+        elif subjects and objects:
+            # the noun a relative clause modifies fills the case its clause leaves empty
+            # (アメリカ合衆国が…エニウェトク環礁で行った核実験: が and で are written, を is the gap)
+            filled = _cases(c for a in args if not a.gap for c in a.cases)
+            if _cases(wanted_s) - filled:
+                subjects = subjects + [gap]
+            elif _cases(wanted_o) - filled:
+                objects = objects + [gap]
     for sa in subjects:
         for oa in objects:
             if sa.token == oa.token and sa.token >= 0:
@@ -165,6 +174,11 @@ def _frame(s: Sentence, rule: Rule, pred, args: list[Arg], emit: Emit) -> None:
                 for orf in oa.refs:
                     if sr.key != orf.key and fits(s, orf, obj_slot):
                         emit(rule, sr, orf, pred, (sa.token, oa.token, pred.i))
+
+
+def _cases(particles) -> set[str]:
+    """Case slots of particles, the topic and inclusive particles counting as the subject's."""
+    return {"が" if p in SUBJECT else p for p in particles}
 
 
 # ---------------------------------------------------------------- role (titles)
@@ -667,10 +681,12 @@ def _after_particle(s: Sentence, tok) -> int:
 
 
 def _noun_head(s: Sentence, i: int):
-    """The head noun of the bunsetsu starting at ``i`` (skipping compounds and adjectives)."""
+    """The head noun of the bunsetsu starting at ``i`` (skipping compounds and adjectives, and a
+    middle dot between two nouns of the compound: ファンタジー・ドラマ映画)."""
     doc, b = s.doc, s.bunsetu
     j = i
-    while j + 1 < s.span.end and b[j + 1] == b[i] and doc[j + 1].pos_ in ("NOUN", "PROPN"):
+    while j + 1 < s.span.end and b[j + 1] == b[i] and (doc[j + 1].pos_ in ("NOUN", "PROPN") or (
+            doc[j + 1].text == "・" and j + 2 < s.span.end and b[j + 2] == b[i] and doc[j + 2].pos_ in ("NOUN", "PROPN"))):
         j += 1
     t = doc[j]
     return t if t.pos_ in ("NOUN", "PROPN") else None
@@ -727,14 +743,17 @@ def _levels_consistent(s: Sentence, x: Ref, z: Ref) -> bool:
     of known level (日本のフランス, サナーグ州のソマリア). A level suffix outranks Sudachi's country
     tag (アルタイ共和国 is a republic of Russia); GiNZA's Country label alone does not make z a
     country (it gives it to cities: ノルウェーの都市ベルゲン)."""
-    def level(r: Ref, ner: bool) -> int | None:
-        span = s.mention_span(r)
-        if span is None:
-            return None
-        end, text = _without_part(s, span[0], span[1], s.doc[span[0]:span[1]].text)
-        return _suffix_level(s, text) or place_level(s, span[0], end, text, ner)
+    return not (_name_level(s, z, False) == 1 and _name_level(s, x, True) is not None)
 
-    return not (level(z, False) == 1 and level(x, True) is not None)
+
+def _name_level(s: Sentence, r: Ref, ner: bool) -> int | None:
+    """The place level of the mention at ``r``: its level suffix first, then its country tag
+    (``ner``: GiNZA's Country label too)."""
+    span = s.mention_span(r)
+    if span is None:
+        return None
+    end, text = _without_part(s, span[0], span[1], s.doc[span[0]:span[1]].text)
+    return _suffix_level(s, text) or place_level(s, span[0], end, text, ner)
 
 
 def _subnational(s: Sentence, r: Ref) -> bool:
@@ -909,10 +928,17 @@ def close_transitively(facts: Sequence[Fact], rules: Sequence[Rule], ruleset, se
             if f.relation in over and f.asserted:
                 edges.setdefault(f.subject, {}).setdefault(f.object, f)
         have = {(f.subject, f.object) for f in facts if f.relation == rule.relation and f.asserted}
+        fitting = _chunk_fits(rule, sentences)
         for a in sorted(edges):
             # breadth-first, remembering the facts the chain rests on
             frontier = [(b, (f,)) for b, f in sorted(edges[a].items())]
             seen = {a} | set(edges[a])
+            if rule.relation not in over:
+                # a single fact of another relation gives this one where its sides fit
+                for b, f in sorted(edges[a].items()):
+                    if (a, b) not in have and fitting(a, b):
+                        have.add((a, b))
+                        out.append(replace(f, relation=rule.relation, rule=rule.id, confidence=round(rule.confidence * (ruleset.inferred_factor if f.inferred else 1.0), 3)))
             while frontier:
                 b, path = frontier.pop(0)
                 for c, g in sorted(edges.get(b, {}).items()):
@@ -921,7 +947,7 @@ def close_transitively(facts: Sequence[Fact], rules: Sequence[Rule], ruleset, se
                     seen.add(c)
                     chain = path + (g,)
                     frontier.append((c, chain))
-                    if (a, c) in have:
+                    if (a, c) in have or not fitting(a, c):
                         continue
                     have.add((a, c))
                     across = len({x.sentence for x in chain}) > 1
@@ -934,6 +960,34 @@ def close_transitively(facts: Sequence[Fact], rules: Sequence[Rule], ruleset, se
                         rule=rule.id, confidence=round(conf, 3), inferred=across or any(x.inferred for x in chain),
                     ))
     return out
+
+
+def _chunk_fits(rule: Rule, sentences: Sequence[Sentence]) -> Callable[[str, str], bool]:
+    """Whether a closure rule's ``subject`` and ``object`` slots fit two entities of the chunk
+    (each at one of its mentions; always, for a rule without slots)."""
+    if "subject" not in rule.pattern and "object" not in rule.pattern:
+        return lambda _a, _c: True
+    refs: dict[str, list[tuple[Sentence, Ref]]] = {}
+    for s in sentences:
+        for start, end, key in s.mentions:
+            refs.setdefault(key, []).append((s, Ref(key, _head_of(s, start, end))))
+
+    def fit(key: str, slot: Slot) -> bool:
+        spots = refs.get(key, ())
+        if (slot.admin or not slot.natural) and any(_natural(s, _ref_text(s, r)) for s, r in spots):
+            return False  # アメリカ滝, also written アメリカ: a natural feature by any of its names
+        return any(fits(s, r, slot) for s, r in spots)
+
+    def levels(key: str, ner: bool) -> set[int | None]:
+        return {_name_level(s, r, ner) for s, r in refs.get(key, ())}
+
+    def fitting(a: str, c: str) -> bool:
+        if not (fit(a, rule.subject) and fit(c, rule.object)):
+            return False
+        # a country is in no place of known level (as in _levels_consistent)
+        return not (rule.pattern.get("levels_consistent") and 1 in levels(a, False) and levels(c, True) - {None})
+
+    return fitting
 
 
 # ---------------------------------------------------------------- lead (document defaults)

@@ -32,7 +32,10 @@ Kinds (the matchers live in matchers.py and are registered by name):
   other sentence matchers.
 - ``closure``: A in B and B in C asserted in the chunk give A in C (``over``: the relations
   followed); a chain across sentences gives an inferred fact. It runs once per chunk, after the
-  sentence matchers (matchers.DOCUMENT_MATCHERS).
+  sentence matchers (matchers.DOCUMENT_MATCHERS). With ``subject`` / ``object`` slots, A and C
+  must fit them at one of their mentions in the chunk (and ``levels_consistent`` as for entail);
+  when the relation is not one of ``over``, each single fact of ``over`` whose sides fit gives it
+  too (a town in a state, however found, is a part of it when both are administrative).
 - ``lead``: a document default. The lead entity (the は-topic of the document's first sentence)
   fitting the ``lead`` slot has a fact of a relation in ``from`` to one object fitting ``object``
   (a place in one country); every other entity of the document fitting ``subject`` that has no
@@ -64,7 +67,7 @@ _PATTERN_KEYS = {
     "pair": {"lemmas", "members"},
     "hierarchy": {"holder", "of", "levels_required"},
     "entail": {"from", "subject", "object", "levels_consistent"},
-    "closure": {"over"},
+    "closure": {"over", "subject", "object", "levels_consistent"},
     "lead": {"from", "lead", "subject", "object"},
 }
 ROLE_FORMS = ("appositive", "suffix", "copula", "appoint", "serve")
@@ -474,6 +477,8 @@ def _parse_rule(item, source: str, n: int) -> Rule:
         over = pattern.get("over", [rel])
         if not isinstance(over, list) or not all(isinstance(x, str) and x in relations() for x in over):
             fail("'over' must be a list of relations whose chains the closure follows")
+        check_slot("subject", False, False)
+        check_slot("object", False, False)
     elif kind == "pair":
         check_words("lemmas", True)
         check_slot("members", True, False)

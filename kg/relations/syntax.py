@@ -115,7 +115,10 @@ class Sentence:
             if t.ent_type_ in labels and (t.ent_type_ != "Country" or t is toks[-1] and not t.tag_.endswith("地名-一般")):
                 return True
         last = toks[-1] if toks else None
-        return last is not None and "Country" in labels and last.tag_.endswith("地名-国")
+        if last is None or "Country" not in labels:
+            return False
+        # Sudachi's country tag, or a country name of ontologies/places.tsv (ジョージア, ネパール)
+        return last.tag_.endswith("地名-国") or lexicon.nfkc(self.doc[span[0]:span[1]].text if span else last.text) in lexicon.country_names()
 
     # ------------------------------------------------------------ particles
 
