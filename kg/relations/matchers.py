@@ -682,10 +682,11 @@ def _after_particle(s: Sentence, tok) -> int:
 
 def _noun_head(s: Sentence, i: int):
     """The head noun of the bunsetsu starting at ``i`` (skipping compounds and adjectives, and a
-    middle dot between two nouns of the compound: ファンタジー・ドラマ映画)."""
+    middle dot between two nouns of the compound: ファンタジー・ドラマ映画), short of a name the
+    bunsetsu runs on into (ロシアの石油会社ユコス社: 会社)."""
     doc, b = s.doc, s.bunsetu
     j = i
-    while j + 1 < s.span.end and b[j + 1] == b[i] and (doc[j + 1].pos_ in ("NOUN", "PROPN") or (
+    while j + 1 < s.span.end and b[j + 1] == b[i] and (j + 1 not in s.ent or j in s.ent) and (doc[j + 1].pos_ in ("NOUN", "PROPN") or (
             doc[j + 1].text == "・" and j + 2 < s.span.end and b[j + 2] == b[i] and doc[j + 2].pos_ in ("NOUN", "PROPN"))):
         j += 1
     t = doc[j]

@@ -191,6 +191,7 @@ class Lexicon:
     org_parts: frozenset[str]  # XのチームにY加わる: the part stands for the organisation
     org_part_suffixes: tuple[str, ...]  # アンカラ大学の政治学部: a word ending so is a part of the organisation
     place_parts: frozenset[str]  # ウガンダ南部: the part stands for the place
+    one_of: frozenset[str]  # XのうちのN一つ: the words making a noun one of a set
     title_prefixes: frozenset[str]  # 元社長, 共同創業者
     title_joiners: frozenset[str]  # 会長兼CEO
     title_modifiers: frozenset[str]  # 最大の投資家: a word before の that qualifies a title without owning it
@@ -556,6 +557,7 @@ def _lexicon(d: dict) -> Lexicon:
         org_parts=words("org_parts"),
         org_part_suffixes=tuple(sorted(words("org_part_suffixes"))),
         place_parts=words("place_parts") | _place_parts(),
+        one_of=words("one_of"),
         title_prefixes=words("title_prefixes"),
         title_joiners=words("title_joiners"),
         title_modifiers=words("title_modifiers"),

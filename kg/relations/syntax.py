@@ -405,6 +405,7 @@ class Sentence:
         """ZはXにあるN(だ): a predicate noun stands for its subject; so does a noun closing the
         first clause with the continuative copula in a sentence closing with a noun (Zは、Xにある
         都市で、Yの郡庁所在地。: GiNZA tags で a case particle and hangs N on the last noun)."""
+        noun = self._one_of(noun)
         if noun.dep_ in ("ROOT", "advcl", "conj") or any(c.dep_ == "cop" for c in noun.children):
             sub = self.subject(noun)
         elif self.continuative_noun(noun):
@@ -412,6 +413,18 @@ class Sentence:
         else:
             return ()
         return sub.refs if sub is not None else ()
+
+    def _one_of(self, noun):
+        """ZはXが作曲した協奏曲のうちの一つ。: past the words that make a noun one of a set
+        (lexicon one_of: 一つ, うち, 一人) to the predicate noun, which then stands for Z too."""
+        while self.particle(noun) == "の" and noun.head.i > noun.i:
+            head = noun.head
+            num = self.doc[head.i - 1] if head.i - 1 > noun.i and self.doc[head.i - 1].dep_ == "nummod" else None
+            word = (num.text if num is not None else "") + head.text
+            if word not in self.lex.one_of and head.lemma_ not in self.lex.one_of:
+                break
+            noun = head
+        return noun
 
     def continuative_noun(self, noun) -> bool:
         """Zは、…の都市で、…の郡庁所在地。: ``noun`` (no name) ends a clause with で and a comma
