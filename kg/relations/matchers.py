@@ -14,7 +14,7 @@ from dataclasses import replace
 
 from ..mentions import OCCUPATION
 from ..model import Fact
-from ..parse import SENTENCE_END
+from ..parse import PARENS_CLOSE, PARENS_OPEN, SENTENCE_END
 from .rules import Rule, Slot
 from .syntax import SUBJECT, Arg, Ref, Sentence
 
@@ -96,6 +96,10 @@ def _described_admin(s: Sentence, ref: Ref) -> bool:
     doc = s.doc
     k = s.span.end - 1
     while k > s.span.start and (doc[k].pos_ in ("PUNCT", "AUX") or doc[k].lemma_ == "ある" and doc[k].dep_ == "fixed"):
+        if doc[k].text in PARENS_CLOSE:
+            # …のムニシピオ(基礎自治体)。: the noun before the parenthesis closes the sentence
+            while k > s.span.start and doc[k].text not in PARENS_OPEN:
+                k -= 1
         k -= 1
     last = doc[k]
     if k in s.ent or (last.lemma_ not in s.lex.admin_nouns and last.text not in s.lex.admin_nouns):
