@@ -408,7 +408,7 @@ class Sentence:
         noun = self._one_of(noun)
         if noun.dep_ in ("ROOT", "advcl", "conj") or any(c.dep_ == "cop" for c in noun.children):
             sub = self.subject(noun)
-        elif self.continuative_noun(noun):
+        elif self._continuative_noun(noun):
             sub = self.subject(noun.head)
         else:
             return ()
@@ -426,7 +426,7 @@ class Sentence:
             noun = head
         return noun
 
-    def continuative_noun(self, noun) -> bool:
+    def _continuative_noun(self, noun) -> bool:
         """Zは、…の都市で、…の郡庁所在地。: ``noun`` (no name) ends a clause with で and a comma
         and hangs on the noun closing the sentence, which is then the predicate of both."""
         head, end = noun.head, self._tail_end(noun)
