@@ -126,6 +126,12 @@ def test_relations_issue_example_gives_exactly_the_three_facts(extract):
     assert "サティア・ナデラ" in _names(ex, joined.attributed_to)
 
 
+def test_relations_capital_without_owner_belongs_to_the_country_in_scope_not_the_topic(extract):
+    ex = extract("ベルゲンは、ノルウェーの都市である。ノルウェーでは首都オスロに次ぐ規模の都市である。")
+    capitals = {t for t in _asserted(ex) if t[1] == "capitalOf"}
+    assert capitals == {("オスロ", "capitalOf", "ノルウェー")}
+
+
 def test_relations_topic_carried_to_the_next_sentence_is_inferred_with_lower_confidence(extract):
     ex = extract("アルトマン氏はOpenAIを去った。その後、マイクロソフトに加わった。")
     (left,) = _find(ex, "アルトマン", "leftOrganization", "OpenAI")

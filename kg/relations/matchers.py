@@ -22,7 +22,7 @@ Emit = Callable[..., None]  # emit(rule, holder_or_subject, of_or_object, predic
 Matcher = Callable[[Sentence, Sequence[Rule], Emit], None]
 MATCHERS: dict[str, Matcher] = {}
 # kinds that read the matches or facts of the others, so run after them, in this order
-LATE_KINDS = ("entail", "lead")
+LATE_KINDS = ("entail", "compose", "lead")
 
 _OPEN = {"(": ")", "（": "）", "「": "」", "『": "』"}
 _APPOSITIVE_LINKS = (("で", "ある"), ("で", "あり"), ("の",), ("、",), ("『",), ("「",), ("の", "『"), ("の", "「"), ())
@@ -494,13 +494,22 @@ def match_roles(s: Sentence, rules: Sequence[Rule], emit: Emit) -> None:
             # 妻の賀川ハル, 姉はアン: no owner written; the topic owns the title (rules with of_topic);
             # not when a name the pipeline did not read owns it (両シチリア王妃マリア: a queen's rank)
             topic_of = _topic_before(s, start) or ([s.topic] if s.topic is not None else [])
+        scope_of: dict[str, list[Ref]] = {}
+        if not of and of_tok is None and not owner_unread:
+            # ノルウェーでは首都オスロ: no owner written; the one entity before the title fitting the
+            # rule's of_scope slot owns it (rules with of_scope)
+            for rule in {r for _t, rs in items for r in rs if "of_scope" in r.pattern}:
+                found = {m[2]: Ref(m[2], _head_of(s, m[0], m[1])) for m in s.mentions if m[1] <= start}
+                owners = [r for r in found.values() if fits(s, r, rule.slot("of_scope")) and all(r.key != h.key for h, _p, _f in holders)]
+                if len(owners) == 1:
+                    scope_of[rule.id] = owners
         chain = None
         for _tok, rs in items:
             for rule in rs:
                 for holder, pred, form in holders:
                     if form not in rule.forms:
                         continue
-                    sides = suffix_of if form == "suffix" else topic_of if topic_of and rule.pattern.get("of_topic") else of
+                    sides = suffix_of if form == "suffix" else topic_of if topic_of and rule.pattern.get("of_topic") else scope_of.get(rule.id, of)
                     if rule.pattern.get("of_chain") and form != "suffix":
                         if chain is None:
                             chain = _place_chain(s, _mention_start(s, of_tok) if of_tok is not None else start)
@@ -901,6 +910,46 @@ def match_entailed(s: Sentence, rules: Sequence[Rule], emit: Emit) -> None:
             if rule.pattern.get("levels_consistent") and not _levels_consistent(s, obj, subj):
                 continue  # サナーグ州のソマリア: not a part of it
             emit(rule, subj, obj, pred, tokens, span)
+
+
+# ---------------------------------------------------------------- compose
+
+def _sides(match) -> tuple[Ref, Ref]:
+    """(subject, object) of a match made in this sentence."""
+    rule, a, b = match[0], match[1], match[2]
+    return (b, a) if rule.direction == "of_to_holder" else (a, b)
+
+
+def _steps(s: Sentence, relations: frozenset[str], inverse: bool) -> list[tuple[Ref, Ref, tuple]]:
+    """The matches of ``relations`` in this sentence as (from, to, match) steps."""
+    out = []
+    for m in s.matches:
+        if m[0].relation in relations:
+            subj, obj = _sides(m)
+            out.append((obj, subj, m) if inverse else (subj, obj, m))
+    return out
+
+
+@matcher("compose")
+def match_composed(s: Sentence, rules: Sequence[Rule], emit: Emit) -> None:
+    """Two facts of one sentence sharing an entity give a third between their other sides: a
+    step of a relation in ``first`` from the subject to a middle entity, then one in ``then`` from
+    it to the object (``first_inverse`` / ``then_inverse``: the step runs from the fact's object to
+    its subject). 『ユリシーズ』は、アイルランドの作家ジェイムズ・ジョイスの小説。: ユリシーズ
+    ←creatorOf ジェイムズ・ジョイス →citizenOf アイルランド gives ユリシーズ countryOfOrigin
+    アイルランド. Reads the matches made so far (``s.matches``), so it runs after entail."""
+    for rule in rules:
+        p = rule.pattern
+        firsts = _steps(s, frozenset(p["first"]), bool(p.get("first_inverse")))
+        thens = _steps(s, frozenset(p["then"]), bool(p.get("then_inverse")))
+        for subj, mid, m1 in firsts:
+            for mid2, obj, m2 in thens:
+                if mid2.key != mid.key or len({subj.key, mid.key, obj.key}) < 3:
+                    continue
+                if not (fits(s, subj, rule.subject) and fits(s, obj, rule.object)):
+                    continue
+                tokens = tuple(sorted(set(m1[4]) | set(m2[4])))
+                emit(rule, subj, obj, m1[3] if m1[3] is not None else m2[3], tokens)
 
 
 # ---------------------------------------------------------------- closure (document)

@@ -17,7 +17,8 @@ Kinds (the matchers live in matchers.py and are registered by name):
   就任する, ZをXのTITLEに選ぶ, ZがXのTITLEを務める; ``of_chain``: the larger places X is listed
   under count as X too (オランダ・北ホラント州X出身); ``of_topic``: with no owner written, the
   sentence's は-topic or the topic carried from earlier sentences owns the title (妻の賀川ハル in
-  an article about 賀川豊彦; inferred when carried). Besides the forms above, a role reads 妻はZ
+  an article about 賀川豊彦; inferred when carried); ``of_scope`` (a slot): with no owner written,
+  the one entity named before the title that fits it owns it (ノルウェーでは首都オスロ). Besides the forms above, a role reads 妻はZ
   and 弟にZがいる.
 - ``possessive``: X の Z with X and Z of the given classes (MicrosoftのAzure), also ZはXのN where
   N is one of ``heads`` ("*": any noun); ``levels_required``: Z is an administrative division
@@ -30,6 +31,11 @@ Kinds (the matchers live in matchers.py and are registered by name):
   gives this relation too, on the same evidence (a city in a state is also a part of it;
   ``levels_consistent``: the levels of the place names do not contradict it); it runs after the
   other sentence matchers.
+- ``compose``: two facts of one sentence sharing an entity give a third between their other
+  sides: a step of a relation in ``first`` from the subject to a middle entity, then a step of one
+  in ``then`` from it to the object (``first_inverse`` / ``then_inverse``: that step runs from the
+  fact's object to its subject); ``subject`` / ``object`` slots as for entail. It runs after entail
+  (アイルランドの作家ジェイムズ・ジョイスの小説: the novel's country is its author's).
 - ``closure``: A in B and B in C asserted in the chunk give A in C (``over``: the relations
   followed); a chain across sentences gives an inferred fact. It runs once per chunk, after the
   sentence matchers (matchers.DOCUMENT_MATCHERS). With ``subject`` / ``object`` slots, A and C
@@ -56,17 +62,18 @@ from ..errors import RuleError
 from ..mentions import cues as mention_cues
 from ..vocab import classes, relations
 
-KINDS = ("frame", "role", "possessive", "parenthetical", "pair", "hierarchy", "entail", "closure", "lead")
+KINDS = ("frame", "role", "possessive", "parenthetical", "pair", "hierarchy", "entail", "compose", "closure", "lead")
 RELATED = "related"
 _RULE_KEYS = {"id", "description", "kind", "relation", "confidence", "examples", "pattern", "direction", "voice", "measured"}
 _PATTERN_KEYS = {
     "frame": {"lemmas", "subject", "object"},
-    "role": {"titles", "title_ner", "holder", "of", "forms", "of_chain", "of_topic"},
+    "role": {"titles", "title_ner", "holder", "of", "forms", "of_chain", "of_topic", "of_scope"},
     "possessive": {"holder", "of", "connectors", "heads", "levels_required", "levels_consistent"},
     "parenthetical": {"holder", "of", "trailing"},
     "pair": {"lemmas", "members"},
     "hierarchy": {"holder", "of", "levels_required"},
     "entail": {"from", "subject", "object", "levels_consistent"},
+    "compose": {"first", "then", "first_inverse", "then_inverse", "subject", "object"},
     "closure": {"over", "subject", "object", "levels_consistent"},
     "lead": {"from", "lead", "subject", "object"},
 }
@@ -444,6 +451,7 @@ def _parse_rule(item, source: str, n: int) -> Rule:
         check_words("title_ner", False)
         check_slot("holder", True, False)
         check_slot("of", True, False)
+        check_slot("of_scope", False, False)
         for flag in ("of_chain", "of_topic"):
             if not isinstance(pattern.get(flag, False), bool):
                 fail(f"'{flag}' must be true or false")
@@ -474,6 +482,16 @@ def _parse_rule(item, source: str, n: int) -> Rule:
             check_slot("lead", True, False)
         check_slot("subject", lead, False)
         check_slot("object", lead, False)
+    elif kind == "compose":
+        for key in ("first", "then"):
+            steps = pattern.get(key)
+            if not isinstance(steps, list) or not steps or not all(isinstance(x, str) and x in relations() for x in steps):
+                fail(f"'{key}' must be a list of relations whose facts make that step of the chain")
+        for flag in ("first_inverse", "then_inverse"):
+            if not isinstance(pattern.get(flag, False), bool):
+                fail(f"'{flag}' must be true or false")
+        check_slot("subject", False, False)
+        check_slot("object", False, False)
     elif kind == "closure":
         over = pattern.get("over", [rel])
         if not isinstance(over, list) or not all(isinstance(x, str) and x in relations() for x in over):
