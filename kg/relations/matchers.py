@@ -12,6 +12,7 @@ from __future__ import annotations
 from collections.abc import Callable, Sequence
 from dataclasses import replace
 
+from .. import lexicon
 from ..mentions import OCCUPATION
 from ..model import Fact
 from ..parse import PARENS_CLOSE, PARENS_OPEN, SENTENCE_END
@@ -1046,6 +1047,17 @@ def _chunk_fits(rule: Rule, sentences: Sequence[Sentence]) -> Callable[[str, str
 
 # ---------------------------------------------------------------- lead (document defaults)
 
+def _known_elsewhere(s: Sentence, key: str, country: str) -> bool:
+    """ontologies/places.tsv knows the place ``key`` and the country ``country`` by their names,
+    and puts the place in other countries only."""
+    place, target = s.entities.get(key), s.entities.get(country)
+    if place is None or target is None:
+        return False
+    table = lexicon.places()
+    where, of = table.get(lexicon.nfkc(place.label)), table.get(lexicon.nfkc(target.label))
+    return bool(where and of) and not where & of
+
+
 @document_matcher("lead")
 def carry_lead_defaults(facts: Sequence[Fact], rules: Sequence[Rule], ruleset, sentences: Sequence[Sentence], state: dict) -> list[Fact]:
     """The lead entity (``state['lead']``: the は-topic of the document's first sentence) has a
@@ -1084,6 +1096,8 @@ def carry_lead_defaults(facts: Sequence[Fact], rules: Sequence[Rule], ruleset, s
                 continue
             if key in countries or objects.get(key, set()) & (fitting - {target}) or not fits(s, r, rule.subject):
                 continue
+            if _known_elsewhere(s, key, target):
+                continue  # 広島市 in an article about an American: GeoNames puts it in another country
             done.add((rule.id, key))
             out.append(Fact(
                 subject=key, relation=rule.relation, object=target, sentence=s.index,

@@ -117,8 +117,13 @@ class Sentence:
         last = toks[-1] if toks else None
         if last is None or "Country" not in labels:
             return False
-        # Sudachi's country tag, or a country name of ontologies/places.tsv (ジョージア, ネパール)
-        return last.tag_.endswith("地名-国") or lexicon.nfkc(self.doc[span[0]:span[1]].text if span else last.text) in lexicon.country_names()
+        # Sudachi's country tag, or a country name of ontologies/places.tsv (ジョージア, ネパール), also
+        # when the name is written into a longer token (フランス人の音楽評論家: the entity is フランス)
+        countries = lexicon.country_names()
+        if last.tag_.endswith("地名-国") or lexicon.nfkc(self.doc[span[0]:span[1]].text if span else last.text) in countries:
+            return True
+        e = self.entities.get(ref.key)
+        return e is not None and lexicon.nfkc(e.label) in countries
 
     # ------------------------------------------------------------ particles
 
