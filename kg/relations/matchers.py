@@ -499,9 +499,10 @@ def match_roles(s: Sentence, rules: Sequence[Rule], emit: Emit) -> None:
         if not of and of_tok is None and not owner_unread:
             # ノルウェーでは首都オスロ: no owner written; the one entity before the title fitting the
             # rule's of_scope slot owns it (rules with of_scope)
+            held = {h.key for h, _p, _f in holders}
+            before = {m[2]: Ref(m[2], _head_of(s, m[0], m[1])) for m in s.mentions if m[1] <= start and m[2] not in held}
             for rule in {r for _t, rs in items for r in rs if "of_scope" in r.pattern}:
-                found = {m[2]: Ref(m[2], _head_of(s, m[0], m[1])) for m in s.mentions if m[1] <= start}
-                owners = [r for r in found.values() if fits(s, r, rule.slot("of_scope")) and all(r.key != h.key for h, _p, _f in holders)]
+                owners = [r for r in before.values() if fits(s, r, rule.slot("of_scope"))]
                 if len(owners) == 1:
                     scope_of[rule.id] = owners
         chain = None

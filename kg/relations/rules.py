@@ -18,8 +18,8 @@ Kinds (the matchers live in matchers.py and are registered by name):
   under count as X too (オランダ・北ホラント州X出身); ``of_topic``: with no owner written, the
   sentence's は-topic or the topic carried from earlier sentences owns the title (妻の賀川ハル in
   an article about 賀川豊彦; inferred when carried); ``of_scope`` (a slot): with no owner written,
-  the one entity named before the title that fits it owns it (ノルウェーでは首都オスロ). Besides the forms above, a role reads 妻はZ
-  and 弟にZがいる.
+  the one entity named before the title that fits it owns it (ノルウェーでは首都オスロ). Besides
+  the forms above, a role reads 妻はZ and 弟にZがいる.
 - ``possessive``: X の Z with X and Z of the given classes (MicrosoftのAzure), also ZはXのN where
   N is one of ``heads`` ("*": any noun); ``levels_required``: Z is an administrative division
   below X; ``levels_consistent``: the levels of the place names do not contradict Z in X.
