@@ -408,12 +408,12 @@ def choose(sent, spans: dict[tuple[int, int], SpanInfo], toks=None) -> list[tupl
     an affix vouches for it. The tagger's and quoted spans are settled first, then the rest
     fill the gaps; within each, longer first."""
     toks = toks if toks is not None else list(sent)
-    clusters = tagger.word_clusters(toks)
+    clusters, words = tagger.word_clusters(toks), tagger.word_scores(toks)
     kept = []
     for (start, end), info in spans.items():
         ev = list(info.evidence)
         p_name = 1.0
-        typed = tagger.classify(toks, start - sent.start, end - sent.start, info.sources, clusters)
+        typed = tagger.classify(toks, start - sent.start, end - sent.start, info.sources, clusters, words)
         if typed is not None:
             cls, p_cls, p_name = typed
             if cls is not None:

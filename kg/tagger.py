@@ -8,12 +8,14 @@ tags over the classes of ontologies/kg.ttl (``B-Person``, ``I-Company``...). The
 (ontologies/mention-crf.model) is trained reproducibly by ``scripts/train_tagger.py`` on the
 train split of stockmark's Wikipedia NER data and read with python-crfsuite; tagging is offline
 and costs a few percent of the parse. A second model, the span typer
-(ontologies/mention-typer.model), judges each candidate span whole; among its features is the
-name memory (ontologies/name-memory.tsv): how the train split labelled the same string.
+(ontologies/mention-typer.model), judges each candidate span whole; among its features are the
+name memory (ontologies/name-memory.tsv): how the train split labelled the same string, and the
+span's and its context's word vectors, reduced to 64 axes (kept with the clusters).
 """
 
 from __future__ import annotations
 
+import itertools
 import logging
 import re
 import unicodedata
@@ -283,31 +285,141 @@ CLUSTERS_FILE = "word-clusters.npz"
 
 @lru_cache(maxsize=1)
 def _clusters():
-    """(sorted word hashes, cluster of each): the k-means cluster of every word GiNZA has a
-    vector for, keyed by spaCy's hash of its text, so that a Doc read back from the cache
-    without vectors gets the same features (built by ``scripts/train_tagger.py --clusters``)."""
+    """(sorted word hashes, cluster of each, row of each in the vectors, vectors): the k-means
+    cluster and the reduced vector (GiNZA's vectors on their VECTOR_DIMS principal axes) of every
+    word GiNZA has a vector for, keyed by spaCy's hash of its text, so that a Doc read back from
+    the cache without vectors gets the same features (built by ``scripts/train_tagger.py
+    --clusters``, the vectors alone by ``--vectors``)."""
     import numpy
 
     with resource_path("kg.ontologies", CLUSTERS_FILE).open("rb") as f:
         data = numpy.load(f)
-        return data["keys"], data["clusters"]
+        return data["keys"], data["clusters"], data["rows"], data["vectors"].astype(numpy.float32)
 
 
 def word_clusters(tokens) -> list[int]:
     """The word cluster of each token, by its surface, else its normalised form; -1 for none."""
-    return [_cluster_of(t.orth, t.norm) for t in tokens]
+    clusters = _clusters()[1]
+    return [int(clusters[at]) if at >= 0 else -1 for at in (_word_at(t.orth, t.norm) for t in tokens)]
 
 
 @lru_cache(maxsize=65536)
-def _cluster_of(orth: int, norm: int) -> int:
+def _word_at(orth: int, norm: int) -> int:
+    """The index of a word in the clusters file, by its surface, else its normalised form; -1."""
     import numpy
 
-    keys, clusters = _clusters()
+    keys = _clusters()[0]
     for key in (orth, norm):
         at = int(keys.searchsorted(numpy.uint64(key)))
         if at < len(keys) and int(keys[at]) == key:
-            return int(clusters[at])
+            return at
     return -1
+
+
+VECTOR_DIMS = 64
+VECTOR_WEIGHT = 2.0  # the reduced vectors have mean norm 1; this scales their feature values
+VECTOR_PARTS = "LMC"  # the span's last word, the mean of its words, of the content words around
+VECTOR_NAMES = {part: tuple(f"v{part}{i}" for i in range(VECTOR_DIMS)) for part in VECTOR_PARTS}
+
+
+def word_vectors(tokens):
+    """The reduced vector of each token (a row of a float32 array; zeros for a word without
+    one) and which tokens have one (a list of bools)."""
+    import numpy
+
+    _keys, _clusters_of, rows, vectors = _clusters()
+    at = [_word_at(t.orth, t.norm) for t in tokens]
+    known = [k >= 0 for k in at]
+    out = numpy.zeros((len(tokens), vectors.shape[1]), dtype=numpy.float32)
+    if any(known):
+        out[known] = vectors[rows[[k for k in at if k >= 0]]]
+    return out, known
+
+
+def _vector_rows(tokens, a: int, b: int, known) -> dict[str, list[int]]:
+    """The tokens each vector part of the span ``tokens[a:b]`` averages, those with a vector."""
+    lo, hi = max(0, a - CONTEXT), min(len(tokens), b + CONTEXT)
+    rows = {"L": [b - 1], "M": range(a, b),
+            "C": [j for j in range(lo, hi) if (j < a or j >= b) and tokens[j].pos_ in _CONTENT]}
+    return {part: [j for j in rows[part] if known[j]] for part in VECTOR_PARTS}
+
+
+def vector_features(tokens, a: int, b: int) -> dict[str, float]:
+    """Real-valued features of the span ``tokens[a:b]`` for training the span typer, from the
+    reduced word vectors: its last word's (vL0...), the mean of its words' (vM) and of the content
+    words within ``CONTEXT`` tokens either side (vC). At run time ``classify`` adds their weights'
+    share of the typer's scores itself (``word_scores``), which is the same and much cheaper."""
+    import numpy
+
+    vectors, known = word_vectors(tokens)
+    out: dict[str, float] = {}
+    for part, rows in _vector_rows(tokens, a, b, known).items():
+        if rows:
+            out.update(zip(VECTOR_NAMES[part], (numpy.mean(vectors[rows], 0) * VECTOR_WEIGHT).tolist()))
+    return out
+
+
+def typer_item(tokens, a: int, b: int, sources=(), known=None) -> dict[str, float]:
+    """What the span typer is trained on for ``tokens[a:b]``: ``span_features`` (each counted as
+    often as it occurs) and ``vector_features``."""
+    item: dict[str, float] = {}
+    for f in span_features(tokens, a, b, sources, known):
+        item[f] = item.get(f, 0.0) + 1.0
+    item.update(vector_features(tokens, a, b))
+    return item
+
+
+TYPER_VECTORS_FILE = "mention-typer-vectors.npz"
+
+
+@lru_cache(maxsize=1)
+def _vector_weights():
+    """(labels, {part: dims x labels weight matrix}): the span typer's weights of its vector
+    features (written by ``scripts/train_tagger.py`` from the typer model)."""
+    import numpy
+
+    with resource_path("kg.ontologies", TYPER_VECTORS_FILE).open("rb") as f:
+        data = numpy.load(f)
+        return tuple(str(x) for x in data["labels"]), {part: data[part] for part in VECTOR_PARTS}
+
+
+def word_scores(tokens):
+    """Each vector part's share of the typer's score of every label, per token (the token's
+    reduced vector times the typer's weights), as running sums over the sentence so that a span's
+    means cost a subtraction: the ``words`` of ``classify``, once per sentence."""
+    import numpy
+
+    vectors, known = word_vectors(tokens)
+    _labels, weights = _vector_weights()
+    content = [k and t.pos_ in _CONTENT for k, t in zip(known, tokens)]
+    out = {}
+    for part, mask in (("M", known), ("C", content)):
+        scores = (vectors * numpy.array(mask, dtype=numpy.float32)[:, None]) @ weights[part]
+        out[part] = (numpy.vstack([numpy.zeros((1, scores.shape[1]), numpy.float32), numpy.cumsum(scores, 0)]),
+                     [0, *itertools.accumulate(mask)])
+    return vectors @ weights["L"], known, out
+
+
+def _vector_score(tokens, a: int, b: int, words):
+    """The vector features' share of the typer's score of each label for ``tokens[a:b]``
+    (``vector_features`` times the weights), made into factors of the probabilities; None if no
+    word of the span or around it has a vector."""
+    import numpy
+
+    last, known, sums = words
+    total = last[b - 1].copy() if known[b - 1] else 0.0
+    scores, counts = sums["M"]
+    if counts[b] > counts[a]:
+        total = total + (scores[b] - scores[a]) / (counts[b] - counts[a])
+    lo, hi = max(0, a - CONTEXT), min(len(tokens), b + CONTEXT)
+    scores, counts = sums["C"]
+    k = counts[hi] - counts[lo] - (counts[b] - counts[a])
+    if k:
+        total = total + (scores[hi] - scores[lo] - scores[b] + scores[a]) / k
+    if isinstance(total, float):
+        return None
+    total *= VECTOR_WEIGHT
+    return numpy.exp(total - total.max())
 
 
 def _open(name: str):
@@ -336,7 +448,8 @@ def _typer_labels() -> tuple[str, ...]:
 
 @lru_cache(maxsize=1)
 def available() -> bool:
-    return all(resource_path("kg.ontologies", n).is_file() for n in (MODEL_FILE, TYPER_FILE, CLUSTERS_FILE, MEMORY_FILE))
+    return all(resource_path("kg.ontologies", n).is_file()
+               for n in (MODEL_FILE, TYPER_FILE, TYPER_VECTORS_FILE, CLUSTERS_FILE, MEMORY_FILE))
 
 
 def tag(tokens) -> list[tuple[int, int, str, float]]:
@@ -366,15 +479,24 @@ def spans_of(labels: list[str]) -> list[tuple[int, int, str]]:
     return spans
 
 
-def classify(tokens, a: int, b: int, sources=(), clusters=None) -> tuple[str | None, float, float] | None:
+def classify(tokens, a: int, b: int, sources=(), clusters=None, words=None) -> tuple[str | None, float, float] | None:
     """The span typer on ``tokens[a:b]``: (best class, its probability among classes, the
     probability that the span names anything), or None without a model. ``clusters``: as for
-    ``span_features``."""
+    ``span_features``; ``words``: the ``word_scores`` of all ``tokens``, if the caller has them.
+
+    The typer is a maximum-entropy model, so a label's probability is proportional to the
+    exponent of its score, a sum over the features: crfsuite scores the string features, and the
+    vector features' share is added here (``_vector_score``)."""
     if not available() or not 0 <= a < b <= len(tokens):
         return None
     typer = _typer()
     typer.set([span_features(tokens, a, b, sources, clusters=clusters)])
     probs = {lab: typer.marginal(lab, 0) for lab in _typer_labels()}
+    share = _vector_score(tokens, a, b, word_scores(tokens) if words is None else words)
+    if share is not None:
+        labels = _vector_weights()[0]
+        total = sum(probs[lab] * float(x) for lab, x in zip(labels, share))
+        probs = {lab: probs[lab] * float(x) / total for lab, x in zip(labels, share)}
     p_name = 1.0 - probs.pop(NOT_A_NAME, 0.0)
     if not probs:
         return None, 0.0, p_name

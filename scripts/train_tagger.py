@@ -3,7 +3,8 @@
 Two models: a BIO sequence CRF that finds spans (ontologies/mention-crf.model) and a span typer,
 a maximum-entropy classifier over whole-span features trained on the gold spans
 (ontologies/mention-typer.model). Both read word clusters (ontologies/word-clusters.npz), which
-``--clusters`` rebuilds first from GiNZA's word vectors.
+``--clusters`` rebuilds first from GiNZA's word vectors; the typer also reads the words' vectors
+reduced to 64 principal axes, kept in the same file (``--vectors`` rewrites only those).
 
     .venv/bin/python scripts/train_tagger.py                       # writes both into ontologies/
     .venv/bin/python scripts/train_tagger.py --cache /tmp/train.spacy   # keep the parse for reruns
@@ -72,6 +73,32 @@ def train_crf(items, path: Path, settings=SETTINGS) -> None:
 def train_typer(examples, path: Path) -> None:
     """The span typer: a one-item crfsuite model (maximum entropy) on (article, features, label)."""
     train_crf([([features], [label]) for _doc, features, label in examples], path, TYPER_SETTINGS)
+
+
+def write_vector_weights(model: Path, path: Path) -> None:
+    """The typer's weights of its vector features, for ``kg.tagger.classify`` to add their share
+    of the scores itself: each feature alone at value 1 gives log probabilities equal to its weights
+    less a constant, which is the same to a maximum-entropy model."""
+    import math
+
+    import numpy
+    import pycrfsuite
+
+    from kg.tagger import VECTOR_NAMES
+
+    tagger = pycrfsuite.Tagger()
+    tagger.open(str(model))
+    labels = tagger.labels()
+    weights = {}
+    for part, names in VECTOR_NAMES.items():
+        rows = []
+        for name in names:
+            tagger.set([{name: 1.0}])
+            rows.append([math.log(tagger.marginal(label, 0)) for label in labels])
+        weights[part] = numpy.array(rows, dtype=numpy.float32)
+    tagger.close()
+    with path.open("wb") as f:
+        numpy.savez(f, labels=numpy.array(labels), **weights)
 
 
 def cross_validate(examples, k: int) -> None:
@@ -169,7 +196,8 @@ def parsed_docs(gold, cache: Path | None):
 def build_clusters(path: Path, k: int = CLUSTERS, iterations: int = 15) -> None:
     """Cluster the rows of GiNZA's word vectors by cosine k-means (seeded, so reproducible) and
     write the cluster of every word that has a vector, keyed by its spaCy hash: the tagger's
-    word-class features, which generalise from the names of the training data to words like them."""
+    word-class features, which generalise from the names of the training data to words like them;
+    then the reduced vectors (``add_vectors``)."""
     import numpy
 
     from kg.parse import load_model
@@ -189,6 +217,36 @@ def build_clusters(path: Path, k: int = CLUSTERS, iterations: int = 15) -> None:
     rows = numpy.fromiter(key2row.values(), dtype=numpy.int64, count=len(key2row))
     order = numpy.argsort(keys)
     numpy.savez_compressed(path, keys=keys[order], clusters=assigned[rows[order]].astype(numpy.uint16))
+    add_vectors(path)
+
+
+def reduced_vectors(vectors):
+    """GiNZA's word vectors (one row each) on their VECTOR_DIMS principal axes, scaled to mean
+    norm 1, as float16: the span typer's real-valued word features (kg/tagger.py
+    ``vector_features``)."""
+    import numpy
+
+    from kg.tagger import VECTOR_DIMS
+
+    centred = vectors - vectors.mean(0)
+    _u, _s, axes = numpy.linalg.svd(centred, full_matrices=False)
+    x = centred @ axes[:VECTOR_DIMS].T
+    return (x / numpy.sqrt((x ** 2).sum(1).mean())).astype(numpy.float16)
+
+
+def add_vectors(path: Path) -> None:
+    """Write the reduced vectors (and each word's row in them) into the clusters file ``path``,
+    keeping its words and clusters."""
+    import numpy
+
+    from kg.parse import load_model
+
+    v = load_model().vocab.vectors
+    with numpy.load(path) as data:
+        keys, clusters = data["keys"], data["clusters"]
+    rows = numpy.array([v.key2row[int(k)] for k in keys], dtype=numpy.uint16)
+    numpy.savez_compressed(path, keys=keys, clusters=clusters, rows=rows,
+                           vectors=reduced_vectors(numpy.asarray(v.data, dtype=numpy.float32)))
 
 
 def _signature(nlp) -> str:
@@ -245,6 +303,8 @@ def main(argv=None) -> int:
     ap.add_argument("-o", "--output", type=Path, default=ROOT / "ontologies", help="folder for the model files")
     ap.add_argument("--clusters", action="store_true",
                     help="first rebuild ontologies/word-clusters.npz (the features read the shipped file)")
+    ap.add_argument("--vectors", action="store_true",
+                    help="first rewrite the reduced word vectors in ontologies/word-clusters.npz, keeping its clusters")
     ap.add_argument("--no-memory", dest="memory", action="store_false",
                     help="train the typer without the name memory features (for comparison)")
     ap.add_argument("--cv", type=int, default=0, metavar="K",
@@ -252,11 +312,14 @@ def main(argv=None) -> int:
     args = ap.parse_args(argv)
     if args.clusters:
         build_clusters(ROOT / "ontologies" / "word-clusters.npz")
+    elif args.vectors:
+        add_vectors(ROOT / "ontologies" / "word-clusters.npz")
 
     from kg.evaluation.gold import load
     from kg.lexicon import name_key
     from kg.mentions import sentence_spans
-    from kg.tagger import MEMORY_FILE, NOT_A_NAME, TYPER_FILE, sentence_features, span_features, stockmark_classes
+    from kg.tagger import (MEMORY_FILE, NOT_A_NAME, TYPER_FILE, TYPER_VECTORS_FILE, sentence_features,
+                           stockmark_classes, typer_item)
 
     gold = load("ner-wikipedia", args.gold, split="train")
     t0 = time.perf_counter()
@@ -290,10 +353,11 @@ def main(argv=None) -> int:
     for doc, tokens, a, b, sources, label, key in items:
         # what the other articles of the split say of the name: its own would always agree
         known = remembered.get(key, Counter()) - own[(doc, key)] if args.memory else {}
-        examples.append((doc, span_features(tokens, a, b, sources, known), label))
+        examples.append((doc, typer_item(tokens, a, b, sources, known), label))
     if args.cv:
         cross_validate(examples, args.cv)
     train_typer(examples, args.output / TYPER_FILE)
+    write_vector_weights(args.output / TYPER_FILE, args.output / TYPER_VECTORS_FILE)
     positives = sum(1 for _d, _f, label in examples if label != NOT_A_NAME)
     report(TYPER_FILE, args.output, f"{positives} names and {len(examples) - positives} non-names", t0)
     return 0

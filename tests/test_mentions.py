@@ -298,3 +298,17 @@ def test_mentions_a_foreign_place_geonames_knows_is_place_evidence(detect):
 def test_mentions_a_not_name_word_then_common_nouns_is_no_name(detect, text, word):
     found = _by_text(detect(text))
     assert word not in found, sorted(found)
+
+
+def test_mentions_typer_word_vectors_survive_a_parse_cache_without_vectors(nlp):
+    from spacy.tokens import DocBin
+    from spacy.vocab import Vocab
+
+    doc = nlp("ハンブルガーSVとVfBシュトゥットガルトは、ブンデスリーガのクラブである。")
+    bin_ = DocBin(store_user_data=True)
+    bin_.add(doc)
+    restored = next(DocBin().from_bytes(bin_.to_bytes()).get_docs(Vocab()))
+    features = tagger.vector_features(list(doc), 0, 2)
+    assert {name[:2] for name in features} == {"vL", "vM", "vC"}
+    assert len(features) == 3 * tagger.VECTOR_DIMS
+    assert tagger.vector_features(list(restored), 0, 2) == features
