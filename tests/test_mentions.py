@@ -312,3 +312,16 @@ def test_mentions_typer_word_vectors_survive_a_parse_cache_without_vectors(nlp):
     assert {name[:2] for name in features} == {"vL", "vM", "vC"}
     assert len(features) == 3 * tagger.VECTOR_DIMS
     assert tagger.vector_features(list(restored), 0, 2) == features
+
+
+@pytest.mark.parametrize(
+    "text,name",
+    [
+        # stockmark's annotators keep 旧 and 新 in the name; only words like 同, 元, 米 are dropped
+        ("旧国鉄の路線は第三セクターに引き継がれた。", "旧国鉄"),
+        ("同社の元社長は旧大蔵省の出身である。", "旧大蔵省"),
+    ],
+)
+def test_mentions_keep_kyu_before_a_name_as_part_of_it(detect, text, name):
+    found = _by_text(detect(text))
+    assert name in found and name[1:] not in found, sorted(found)
