@@ -140,9 +140,10 @@ def detect(doc, offset: int = 0, sentence_base: int = 0) -> list[Candidate]:
     ents = list(doc.ents)  # once: Span.ents scans the whole Doc on every call
     for sent in sents:
         toks = list(sent)
+        words = tagger.Words(toks)
         sent_ents = [e for e in ents if sent.start <= e.start and e.end <= sent.end]
-        spans = sentence_spans(sent, [(a, b, cls) for a, b, cls, _p in tagger.tag(toks)], toks, sent_ents)
-        chosen.extend(choose(sent, spans, toks))
+        spans = sentence_spans(sent, [(a, b, cls) for a, b, cls, _p in tagger.tag(toks, words)], toks, sent_ents)
+        chosen.extend(choose(sent, spans, words))
     if offset == 0:
         _lead(doc, sents, chosen)
         _defined_lead(doc, sents, chosen)
@@ -406,18 +407,18 @@ NAME_THRESHOLD = 0.15  # the span typer's probability that a span names somethin
 FIRST = ("crf", "quote")  # sources whose spans are settled first; the others fill the gaps
 
 
-def choose(sent, spans: dict[tuple[int, int], SpanInfo], toks=None) -> list[tuple[int, int, list]]:
+def choose(sent, spans: dict[tuple[int, int], SpanInfo], words=None) -> list[tuple[int, int, list]]:
     """The spans to keep, none overlapping. The span typer says how likely each names something
     and of which class; a span it doubts is dropped unless the gazetteer, a classifier noun or
     an affix vouches for it. The tagger's and quoted spans are settled first, then the rest
-    fill the gaps; within each, longer first."""
-    toks = toks if toks is not None else list(sent)
-    clusters, words = tagger.word_clusters(toks), tagger.word_scores(toks)
+    fill the gaps; within each, longer first. ``words``: the sentence's ``tagger.Words``, if the
+    caller has them."""
+    words = words if words is not None else tagger.Words(list(sent))
     kept = []
     for (start, end), info in spans.items():
         ev = list(info.evidence)
         p_name = 1.0
-        typed = tagger.classify(toks, start - sent.start, end - sent.start, info.sources, clusters, words)
+        typed = tagger.classify(words.tokens, start - sent.start, end - sent.start, info.sources, words)
         if typed is not None:
             cls, p_cls, p_name = typed
             if cls is not None:

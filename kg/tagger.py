@@ -19,7 +19,7 @@ import itertools
 import logging
 import re
 import unicodedata
-from functools import lru_cache
+from functools import cached_property, lru_cache
 
 from importlib.resources import as_file
 
@@ -72,13 +72,26 @@ def _shape(text: str) -> str:
     return _RUNS.sub(r"\1", "".join(_char_class(c) for c in text))[:6]
 
 
-_LEX_SELF = ("w", "l", "t", "t2", "p", "s", "f1", "f2", "e1", "e2", "e3", "n", "c")
-_LEX_NEAR = ("w", "l", "t2", "s", "e1", "c")
-_LEX_FAR = ("w", "t2", "c")
-_CTX_SELF = ("ent", "q", "b", "d", "bp", "sa")
-_CTX_NEAR = ("ent", "b", "bp")
-_CTX_FAR = ("et",)
 _OFFSETS = (-1, 1, -2, 2)
+
+
+def _names(own, near, far):
+    """Feature name prefixes, each with its key: ``key=`` for a token's own features, and for
+    each neighbour offset ``off:key=`` for those its neighbours see of it (``near``: offsets -1, 1)."""
+    return (tuple((f"{k}=", k) for k in own),
+            {off: tuple((f"{off}:{k}=", k) for k in (near if abs(off) == 1 else far)) for off in _OFFSETS})
+
+
+_LEX_NAMES = _names(own=("w", "l", "t", "t2", "p", "s", "f1", "f2", "e1", "e2", "e3", "n", "c"),
+                    near=("w", "l", "t2", "s", "e1", "c"), far=("w", "t2", "c"))
+_CTX_NAMES = _names(own=("ent", "q", "b", "d", "bp", "sa"), near=("ent", "b", "bp"), far=("et",))
+
+
+def _features(values: dict[str, str], names):
+    """A token's own feature strings and those its neighbours see, per offset (``_names``)."""
+    own, seen = names
+    return (tuple([name + values[k] for name, k in own]),
+            {off: tuple([name + values[k] for name, k in keys]) for off, keys in seen.items()})
 
 
 @lru_cache(maxsize=65536)
@@ -101,48 +114,76 @@ def _lexical(text: str, lemma: str, tag: str, pos: str, cluster: int):
         "n": str(min(len(text), 6)),
         "c": str(cluster),
     }
-    own = tuple(f"{k}={v[k]}" for k in _LEX_SELF)
-    seen = {off: tuple(f"{off}:{k}={v[k]}" for k in (_LEX_NEAR if abs(off) == 1 else _LEX_FAR)) for off in _OFFSETS}
-    return v["w"], v["t2"], own, seen
+    return (v["w"], v["t2"], *_features(v, _LEX_NAMES))
 
 
 @lru_cache(maxsize=65536)
 def _context(ent: str, et: str, q: str, b: str, d: str, bp: str, sa: str):
     """Features of a token's place (GiNZA's entity label, quotes, bunsetsu, dependency), its own
     and as seen from each neighbour offset; cached like ``_lexical``."""
-    v = {"ent": ent, "et": et, "q": q, "b": b, "d": d, "bp": bp, "sa": sa}
-    own = tuple(f"{k}={v[k]}" for k in _CTX_SELF)
-    seen = {off: tuple(f"{off}:{k}={v[k]}" for k in (_CTX_NEAR if abs(off) == 1 else _CTX_FAR)) for off in _OFFSETS}
-    return own, seen
+    return _features({"ent": ent, "et": et, "q": q, "b": b, "d": d, "bp": bp, "sa": sa}, _CTX_NAMES)
 
 
 _EDGE = {off: (f"{off}:edge",) for off in _OFFSETS}
 
 
-def sentence_features(tokens) -> list[list[str]]:
-    """crfsuite feature strings for each token of one sentence."""
+class Words:
+    """One sentence's tokens as the features read them, each spaCy attribute read once (every read
+    on a Token looks its string up in the vocabulary): the surface (``text``; ``form``, NFKC;
+    ``text_ws``, with the space after it), lemma, tag, part of speech, GiNZA's entity labels,
+    dependency, index in the Doc, the word's row in the clusters file (``at``, -1 for none) and
+    its cluster. The span typer's share of the word vectors (``scores``) is made on first use."""
+
+    def __init__(self, tokens):
+        self.tokens = tokens
+        self.text = [t.text for t in tokens]
+        self.form = [unicodedata.normalize("NFKC", x) for x in self.text]
+        self.text_ws = [t.text_with_ws for t in tokens]
+        self.lemma = [t.lemma_ for t in tokens]
+        self.tag = [t.tag_ for t in tokens]
+        self.pos = [t.pos_ for t in tokens]
+        self.ent_iob = [t.ent_iob_ for t in tokens]
+        self.ent_type = [t.ent_type_ for t in tokens]
+        self.dep = [t.dep_ for t in tokens]
+        self.index = [t.i for t in tokens]
+        self.at = [_word_at(t.orth, t.norm) for t in tokens]
+        clusters = _clusters()[1]
+        self.clusters = [int(clusters[k]) if k >= 0 else -1 for k in self.at]
+
+    def around(self, a: int, b: int) -> list[int]:
+        """The content words (nouns, verbs, adjectives) within ``CONTEXT`` tokens of ``[a, b)``."""
+        lo, hi = max(0, a - CONTEXT), min(len(self.text), b + CONTEXT)
+        return [j for j in range(lo, hi) if (j < a or j >= b) and self.pos[j] in _CONTENT]
+
+    @cached_property
+    def scores(self):
+        return word_scores(self)
+
+
+def sentence_features(tokens, words: Words | None = None) -> list[list[str]]:
+    """crfsuite feature strings for each token of one sentence (``words``: its ``Words``, if the
+    caller has them)."""
+    words = Words(tokens) if words is None else words
     bunsetu_starts = _bunsetu_starts(tokens)
     ud = tokens[0].doc.user_data if tokens else {}
     positions = ud.get("bunsetu_position_types") or []
     subs = ud.get("sub_tokens") or []
-    clusters = word_clusters(tokens)
     depth = 0
     lex, ctx, ents = [], [], []
-    for t in tokens:
-        text = t.text
+    for k, text in enumerate(words.text):
         if text in _CLOSE:
             depth = max(0, depth - 1)
-        i = t.i
+        i = words.index[k]
         sub = ""
         if i < len(subs) and subs[i] and subs[i][0]:
             a_units = subs[i][0]
             sub = f"{a_units[0][0]}|{a_units[-1][0]}"  # DetailedToken or its tuple from a DocBin
-        et = t.ent_type_
-        ent = f"{t.ent_iob_}-{et}" if et else "O"
+        et = words.ent_type[k]
+        ent = f"{words.ent_iob[k]}-{et}" if et else "O"
         ents.append(ent)
-        ctx.append(_context(ent, et or "O", "1" if depth > 0 else "0", "1" if i in bunsetu_starts else "0", t.dep_,
+        ctx.append(_context(ent, et or "O", "1" if depth > 0 else "0", "1" if i in bunsetu_starts else "0", words.dep[k],
                             positions[i] if i < len(positions) else "", sub))
-        lex.append(_lexical(text, t.lemma_, t.tag_, t.pos_, clusters[len(lex)]))
+        lex.append(_lexical(text, words.lemma[k], words.tag[k], words.pos[k], words.clusters[k]))
         if text in _OPEN:
             depth += 1
     n = len(tokens)
@@ -178,49 +219,47 @@ def _bunsetu_starts(tokens) -> set[int]:
     return {t.i for t in tokens if t.i < len(labels) and labels[t.i] == "B"}
 
 
-def span_features(tokens, a: int, b: int, sources=(), known=None, clusters=None) -> list[str]:
+def span_features(tokens, a: int, b: int, sources=(), known=None, words: Words | None = None) -> list[str]:
     """Features of the span ``tokens[a:b]`` for the span typer: who proposed it (``sources``:
     crf:Class, gaz, ner, run, quote), its words, its last characters (the head of a Japanese
     name: 駅, 党, 社, 大学), GiNZA's labels inside, the words around, the word clusters and
     content words within ``CONTEXT`` tokens (what the sentence is about: 発売, 選挙, 出場), and
     what the training data called the same name (``known``: label counts, default the shipped
-    name memory; training passes counts from the other documents only). ``clusters``: the word
-    clusters of all ``tokens``, if the caller has them (one pass per sentence, not per span)."""
-    span = tokens[a:b]
-    text = unicodedata.normalize("NFKC", "".join(t.text_with_ws for t in span).strip())
-    last, first = span[-1], span[0]
-    f = ["bias", f"L={unicodedata.normalize('NFKC', last.text)}", f"Ll={last.lemma_}", f"Lt={last.tag_}",
-         f"F={unicodedata.normalize('NFKC', first.text)}", f"Ft={first.tag_}",
+    name memory; training passes counts from the other documents only). ``words``: the
+    ``Words`` of all ``tokens``, if the caller has them (one pass per sentence, not per span)."""
+    words = Words(tokens) if words is None else words
+    form, lemma, tag, ent_type, n = words.form, words.lemma, words.tag, words.ent_type, len(tokens)
+    text = unicodedata.normalize("NFKC", "".join(words.text_ws[a:b]).strip())
+    f = ["bias", f"L={form[b - 1]}", f"Ll={lemma[b - 1]}", f"Lt={tag[b - 1]}", f"F={form[a]}", f"Ft={tag[a]}",
          f"c1={text[-1:]}", f"c2={text[-2:]}", f"c3={text[-3:]}", f"p1={text[:1]}", f"p2={text[:2]}",
          f"s={_shape(text)}", f"n={min(len(text), 12)}", f"k={min(b - a, 5)}"]
-    f.extend(f"w={unicodedata.normalize('NFKC', t.text)}" for t in span)
-    f.extend(f"t={t.tag_}" for t in span)
-    f.extend(f"e={t.ent_type_ or 'O'}" for t in span)
-    f.append(f"eF={first.ent_iob_}{first.ent_type_}")
+    f.extend(f"w={x}" for x in form[a:b])
+    f.extend(f"t={x}" for x in tag[a:b])
+    f.extend(f"e={x or 'O'}" for x in ent_type[a:b])
+    f.append(f"eF={words.ent_iob[a]}{ent_type[a]}")
     for off in (-2, -1):
         j = a + off
-        f.append(f"{off}={unicodedata.normalize('NFKC', tokens[j].text) if j >= 0 else '<s>'}")
+        f.append(f"{off}={form[j] if j >= 0 else '<s>'}")
     for off in (0, 1, 2):
         j = b + off
-        f.append(f"+{off}={unicodedata.normalize('NFKC', tokens[j].text) if j < len(tokens) else '</s>'}")
-        if j < len(tokens):
-            f.append(f"+{off}l={tokens[j].lemma_}")
-    if b + 1 < len(tokens):
-        f.append(f"+01={tokens[b].text}|{tokens[b + 1].lemma_}")
+        f.append(f"+{off}={form[j] if j < n else '</s>'}")
+        if j < n:
+            f.append(f"+{off}l={lemma[j]}")
+    if b + 1 < n:
+        f.append(f"+01={words.text[b]}|{lemma[b + 1]}")
     srcs = sorted(sources) or ["none"]
     f.extend(f"src={x}" for x in srcs)
     f.append("srcs=" + "+".join(x.split(":")[0] for x in srcs))
-    lo, hi = max(0, a - CONTEXT), min(len(tokens), b + CONTEXT)
-    clusters = word_clusters(tokens[lo:hi]) if clusters is None else clusters[lo:hi]
-    f.append(f"Lc={clusters[b - 1 - lo]}")
-    f.append(f"Fc={clusters[a - lo]}")
-    f.extend(f"wc={c}" for c in clusters[a - lo:b - lo])
-    for j in range(lo, hi):
-        if (j < a or j >= b) and tokens[j].pos_ in _CONTENT:
-            f.append(f"cw={tokens[j].lemma_}")
-            f.append(f"cc={clusters[j - lo]}")
+    clusters = words.clusters
+    f.append(f"Lc={clusters[b - 1]}")
+    f.append(f"Fc={clusters[a]}")
+    f.extend(f"wc={c}" for c in clusters[a:b])
+    for j in words.around(a, b):
+        f.append(f"cw={lemma[j]}")
+        f.append(f"cc={clusters[j]}")
+    last, first = tokens[b - 1], tokens[a]
     head = last.head
-    if head.i != last.i and not (span[0].i <= head.i <= span[-1].i):
+    if head.i != last.i and not (first.i <= head.i <= last.i):
         f.append(f"h={head.lemma_}")
         f.append(f"hd={last.dep_}|{head.lemma_}")
     f.extend(memory_features(memory().get(name_key(text), {}) if known is None else known))
@@ -299,8 +338,7 @@ def _clusters():
 
 def word_clusters(tokens) -> list[int]:
     """The word cluster of each token, by its surface, else its normalised form; -1 for none."""
-    clusters = _clusters()[1]
-    return [int(clusters[at]) if at >= 0 else -1 for at in (_word_at(t.orth, t.norm) for t in tokens)]
+    return Words(tokens).clusters
 
 
 @lru_cache(maxsize=65536)
@@ -322,25 +360,22 @@ VECTOR_PARTS = "LMC"  # the span's last word, the mean of its words, of the cont
 VECTOR_NAMES = {part: tuple(f"v{part}{i}" for i in range(VECTOR_DIMS)) for part in VECTOR_PARTS}
 
 
-def word_vectors(tokens):
-    """The reduced vector of each token (a row of a float32 array; zeros for a word without
-    one) and which tokens have one (a list of bools)."""
+def word_vectors(words: Words):
+    """The reduced vector of each of a sentence's ``Words`` (a row of a float32 array; zeros for
+    a word without one) and which words have one (a list of bools)."""
     import numpy
 
     _keys, _clusters_of, rows, vectors = _clusters()
-    at = [_word_at(t.orth, t.norm) for t in tokens]
-    known = [k >= 0 for k in at]
-    out = numpy.zeros((len(tokens), vectors.shape[1]), dtype=numpy.float32)
+    known = [k >= 0 for k in words.at]
+    out = numpy.zeros((len(known), vectors.shape[1]), dtype=numpy.float32)
     if any(known):
-        out[known] = vectors[rows[[k for k in at if k >= 0]]]
+        out[known] = vectors[rows[[k for k in words.at if k >= 0]]]
     return out, known
 
 
-def _vector_rows(tokens, a: int, b: int, known) -> dict[str, list[int]]:
-    """The tokens each vector part of the span ``tokens[a:b]`` averages, those with a vector."""
-    lo, hi = max(0, a - CONTEXT), min(len(tokens), b + CONTEXT)
-    rows = {"L": [b - 1], "M": range(a, b),
-            "C": [j for j in range(lo, hi) if (j < a or j >= b) and tokens[j].pos_ in _CONTENT]}
+def _vector_rows(words: Words, a: int, b: int, known) -> dict[str, list[int]]:
+    """The words each vector part of the span ``[a, b)`` averages, those with a vector."""
+    rows = {"L": [b - 1], "M": range(a, b), "C": words.around(a, b)}
     return {part: [j for j in rows[part] if known[j]] for part in VECTOR_PARTS}
 
 
@@ -351,9 +386,10 @@ def vector_features(tokens, a: int, b: int) -> dict[str, float]:
     share of the typer's scores itself (``word_scores``), which is the same and much cheaper."""
     import numpy
 
-    vectors, known = word_vectors(tokens)
+    words = Words(tokens)
+    vectors, known = word_vectors(words)
     out: dict[str, float] = {}
-    for part, rows in _vector_rows(tokens, a, b, known).items():
+    for part, rows in _vector_rows(words, a, b, known).items():
         if rows:
             out.update(zip(VECTOR_NAMES[part], (numpy.mean(vectors[rows], 0) * VECTOR_WEIGHT).tolist()))
     return out
@@ -383,15 +419,15 @@ def _vector_weights():
         return tuple(str(x) for x in data["labels"]), {part: data[part] for part in VECTOR_PARTS}
 
 
-def word_scores(tokens):
-    """Each vector part's share of the typer's score of every label, per token (the token's
-    reduced vector times the typer's weights), as running sums over the sentence so that a span's
-    means cost a subtraction: the ``words`` of ``classify``, once per sentence."""
+def word_scores(words: Words):
+    """Each vector part's share of the typer's score of every label, per word (the word's reduced
+    vector times the typer's weights), as running sums over the sentence so that a span's means
+    cost a subtraction: ``Words.scores``, once per sentence."""
     import numpy
 
-    vectors, known = word_vectors(tokens)
+    vectors, known = word_vectors(words)
     _labels, weights = _vector_weights()
-    content = [k and t.pos_ in _CONTENT for k, t in zip(known, tokens)]
+    content = [k and pos in _CONTENT for k, pos in zip(known, words.pos)]
     out = {}
     for part, mask in (("M", known), ("C", content)):
         scores = (vectors * numpy.array(mask, dtype=numpy.float32)[:, None]) @ weights[part]
@@ -400,18 +436,18 @@ def word_scores(tokens):
     return vectors @ weights["L"], known, out
 
 
-def _vector_score(tokens, a: int, b: int, words):
-    """The vector features' share of the typer's score of each label for ``tokens[a:b]``
-    (``vector_features`` times the weights), made into factors of the probabilities; None if no
-    word of the span or around it has a vector."""
+def _vector_score(words: Words, a: int, b: int):
+    """The vector features' share of the typer's score of each label for the span ``[a, b)`` of
+    ``words`` (``vector_features`` times the weights), made into factors of the probabilities;
+    None if no word of the span or around it has a vector."""
     import numpy
 
-    last, known, sums = words
+    last, known, sums = words.scores
     total = last[b - 1].copy() if known[b - 1] else 0.0
     scores, counts = sums["M"]
     if counts[b] > counts[a]:
         total = total + (scores[b] - scores[a]) / (counts[b] - counts[a])
-    lo, hi = max(0, a - CONTEXT), min(len(tokens), b + CONTEXT)
+    lo, hi = max(0, a - CONTEXT), min(len(known), b + CONTEXT)
     scores, counts = sums["C"]
     k = counts[hi] - counts[lo] - (counts[b] - counts[a])
     if k:
@@ -452,13 +488,14 @@ def available() -> bool:
                for n in (MODEL_FILE, TYPER_FILE, TYPER_VECTORS_FILE, CLUSTERS_FILE, MEMORY_FILE))
 
 
-def tag(tokens) -> list[tuple[int, int, str, float]]:
+def tag(tokens, words: Words | None = None) -> list[tuple[int, int, str, float]]:
     """Spans the model finds in one sentence: (first token index in ``tokens``, end index,
-    class, marginal probability of the span's first tag)."""
+    class, marginal probability of the span's first tag). ``words``: the ``Words`` of
+    ``tokens``, if the caller has them."""
     if not tokens or not available():
         return []
     tagger = _tagger()
-    labels = tagger.tag(sentence_features(tokens))
+    labels = tagger.tag(sentence_features(tokens, words))
     return [(a, b, cls, tagger.marginal(labels[a], a)) for a, b, cls in spans_of(labels)]
 
 
@@ -479,20 +516,21 @@ def spans_of(labels: list[str]) -> list[tuple[int, int, str]]:
     return spans
 
 
-def classify(tokens, a: int, b: int, sources=(), clusters=None, words=None) -> tuple[str | None, float, float] | None:
+def classify(tokens, a: int, b: int, sources=(), words: Words | None = None) -> tuple[str | None, float, float] | None:
     """The span typer on ``tokens[a:b]``: (best class, its probability among classes, the
-    probability that the span names anything), or None without a model. ``clusters``: as for
-    ``span_features``; ``words``: the ``word_scores`` of all ``tokens``, if the caller has them.
+    probability that the span names anything), or None without a model. ``words``: the ``Words``
+    of all ``tokens``, if the caller has them.
 
     The typer is a maximum-entropy model, so a label's probability is proportional to the
     exponent of its score, a sum over the features: crfsuite scores the string features, and the
     vector features' share is added here (``_vector_score``)."""
     if not available() or not 0 <= a < b <= len(tokens):
         return None
+    words = Words(tokens) if words is None else words
     typer = _typer()
-    typer.set([span_features(tokens, a, b, sources, clusters=clusters)])
+    typer.set([span_features(tokens, a, b, sources, words=words)])
     probs = {lab: typer.marginal(lab, 0) for lab in _typer_labels()}
-    share = _vector_score(tokens, a, b, word_scores(tokens) if words is None else words)
+    share = _vector_score(words, a, b)
     if share is not None:
         labels = _vector_weights()[0]
         total = sum(probs[lab] * float(x) for lab, x in zip(labels, share))
