@@ -187,24 +187,16 @@ def sentence_features(tokens, words: Words | None = None) -> list[list[str]]:
         if text in _OPEN:
             depth += 1
     n = len(tokens)
+    # what each token sees of its neighbour at each offset, -1, 1, -2, 2 (or of the sentence's edge)
+    seen = [[lex[j][3][off] + ctx[j][1][off] if 0 <= j < n else _EDGE[off] for j in range(off, n + off)]
+            for off in _OFFSETS]
     out = []
-    for i in range(n):
-        w, t2, own, _seen = lex[i]
-        f = ["bias", *own, *ctx[i][0]]
-        for off in _OFFSETS:
-            j = i + off
-            if 0 <= j < n:
-                f.extend(lex[j][3][off])
-                f.extend(ctx[j][1][off])
-            else:
-                f.extend(_EDGE[off])
+    for i, ((w, t2, own, _s), (ctx_own, _c), before, after, before2, after2) in enumerate(zip(lex, ctx, *seen)):
+        f = ["bias", *own, *ctx_own, *before, *after, *before2, *after2]
         if i > 0:
-            f.append(f"e-1e={ents[i - 1]}|{ents[i]}")
-            f.append(f"w-1w={lex[i - 1][0]}|{w}")
-            f.append(f"t-1t={lex[i - 1][1]}|{t2}")
+            f += (f"e-1e={ents[i - 1]}|{ents[i]}", f"w-1w={lex[i - 1][0]}|{w}", f"t-1t={lex[i - 1][1]}|{t2}")
         if i + 1 < n:
-            f.append(f"ww+1={w}|{lex[i + 1][0]}")
-            f.append(f"tt+1={t2}|{lex[i + 1][1]}")
+            f += (f"ww+1={w}|{lex[i + 1][0]}", f"tt+1={t2}|{lex[i + 1][1]}")
         out.append(f)
     return out
 
