@@ -142,7 +142,7 @@ def detect(doc, offset: int = 0, sentence_base: int = 0) -> list[Candidate]:
         toks = list(sent)
         words = tagger.Words(toks)
         sent_ents = [e for e in ents if sent.start <= e.start and e.end <= sent.end]
-        spans = sentence_spans(sent, tagger.tag(toks, words), toks, sent_ents)
+        spans = sentence_spans(sent, [(a, b, cls) for a, b, cls, _p in tagger.tag(toks, words)], toks, sent_ents)
         chosen.extend(choose(sent, spans, words))
     if offset == 0:
         _lead(doc, sents, chosen)

@@ -87,31 +87,17 @@ _LEX_NAMES = _names(own=("w", "l", "t", "t2", "p", "s", "f1", "f2", "e1", "e2", 
 _CTX_NAMES = _names(own=("ent", "q", "b", "d", "bp", "sa"), near=("ent", "b", "bp"), far=("et",))
 
 
-def _features(values: dict[str, str], names, known: bool = False):
-    """A token's own feature strings and those its neighbours see, per offset (``_names``);
-    ``known``: only those the sequence model has weights for, as bytes (``_for_model``)."""
+def _features(values: dict[str, str], names):
+    """A token's own feature strings and those its neighbours see, per offset (``_names``)."""
     own, seen = names
-    pick = _for_model if known else tuple
-    return (pick([name + values[k] for name, k in own]),
-            {off: pick([name + values[k] for name, k in keys]) for off, keys in seen.items()})
-
-
-def _for_model(features) -> tuple[bytes, ...]:
-    """The features the sequence model knows, UTF-8 encoded: crfsuite ignores the others, and
-    converting strings is most of its work, so tagging passes it only these."""
-    known = _model_attributes()
-    return tuple([f.encode() for f in features if f in known])
-
-
-@lru_cache(maxsize=1)
-def _model_attributes() -> frozenset[str]:
-    return frozenset(_tagger().info().attributes)
+    return (tuple([name + values[k] for name, k in own]),
+            {off: tuple([name + values[k] for name, k in keys]) for off, keys in seen.items()})
 
 
 @lru_cache(maxsize=65536)
-def _lexical(text: str, lemma: str, tag: str, pos: str, cluster: int, known: bool = False):
+def _lexical(text: str, lemma: str, tag: str, pos: str, cluster: int):
     """Features of a token's form, the same wherever it occurs: its own, and as seen from each
-    neighbour offset (``known``: as ``_features``). Cached, since words repeat."""
+    neighbour offset. Cached, since words repeat."""
     text = unicodedata.normalize("NFKC", text)
     v = {
         "w": text,
@@ -128,14 +114,14 @@ def _lexical(text: str, lemma: str, tag: str, pos: str, cluster: int, known: boo
         "n": str(min(len(text), 6)),
         "c": str(cluster),
     }
-    return (v["w"], v["t2"], *_features(v, _LEX_NAMES, known))
+    return (v["w"], v["t2"], *_features(v, _LEX_NAMES))
 
 
 @lru_cache(maxsize=65536)
-def _context(ent: str, et: str, q: str, b: str, d: str, bp: str, sa: str, known: bool = False):
+def _context(ent: str, et: str, q: str, b: str, d: str, bp: str, sa: str):
     """Features of a token's place (GiNZA's entity label, quotes, bunsetsu, dependency), its own
     and as seen from each neighbour offset; cached like ``_lexical``."""
-    return _features({"ent": ent, "et": et, "q": q, "b": b, "d": d, "bp": bp, "sa": sa}, _CTX_NAMES, known)
+    return _features({"ent": ent, "et": et, "q": q, "b": b, "d": d, "bp": bp, "sa": sa}, _CTX_NAMES)
 
 
 _EDGE = {off: (f"{off}:edge",) for off in _OFFSETS}
@@ -174,10 +160,9 @@ class Words:
         return word_scores(self)
 
 
-def sentence_features(tokens, words: Words | None = None, known: bool = False) -> list[list]:
+def sentence_features(tokens, words: Words | None = None) -> list[list[str]]:
     """crfsuite feature strings for each token of one sentence (``words``: its ``Words``, if the
-    caller has them); ``known``: only those the shipped sequence model knows, as bytes (for
-    tagging: the same tags, for less work)."""
+    caller has them)."""
     words = Words(tokens) if words is None else words
     bunsetu_starts = _bunsetu_starts(tokens)
     ud = tokens[0].doc.user_data if tokens else {}
@@ -197,24 +182,22 @@ def sentence_features(tokens, words: Words | None = None, known: bool = False) -
         ent = f"{words.ent_iob[k]}-{et}" if et else "O"
         ents.append(ent)
         ctx.append(_context(ent, et or "O", "1" if depth > 0 else "0", "1" if i in bunsetu_starts else "0", words.dep[k],
-                            positions[i] if i < len(positions) else "", sub, known))
-        lex.append(_lexical(text, words.lemma[k], words.tag[k], words.pos[k], words.clusters[k], known))
+                            positions[i] if i < len(positions) else "", sub))
+        lex.append(_lexical(text, words.lemma[k], words.tag[k], words.pos[k], words.clusters[k]))
         if text in _OPEN:
             depth += 1
     n = len(tokens)
     # what each token sees of its neighbour at each offset, -1, 1, -2, 2 (or of the sentence's edge)
-    edge = {off: _for_model(e) for off, e in _EDGE.items()} if known else _EDGE
-    seen = [[lex[j][3][off] + ctx[j][1][off] if 0 <= j < n else edge[off] for j in range(off, n + off)]
+    seen = [[lex[j][3][off] + ctx[j][1][off] if 0 <= j < n else _EDGE[off] for j in range(off, n + off)]
             for off in _OFFSETS]
-    bias = _for_model(("bias",)) if known else ("bias",)
     out = []
     for i, ((w, t2, own, _s), (ctx_own, _c), before, after, before2, after2) in enumerate(zip(lex, ctx, *seen)):
-        pairs = []
+        f = ["bias", *own, *ctx_own, *before, *after, *before2, *after2]
         if i > 0:
-            pairs += (f"e-1e={ents[i - 1]}|{ents[i]}", f"w-1w={lex[i - 1][0]}|{w}", f"t-1t={lex[i - 1][1]}|{t2}")
+            f += (f"e-1e={ents[i - 1]}|{ents[i]}", f"w-1w={lex[i - 1][0]}|{w}", f"t-1t={lex[i - 1][1]}|{t2}")
         if i + 1 < n:
-            pairs += (f"ww+1={w}|{lex[i + 1][0]}", f"tt+1={t2}|{lex[i + 1][1]}")
-        out.append([*bias, *own, *ctx_own, *before, *after, *before2, *after2, *(_for_model(pairs) if known else pairs)])
+            f += (f"ww+1={w}|{lex[i + 1][0]}", f"tt+1={t2}|{lex[i + 1][1]}")
+        out.append(f)
     return out
 
 
@@ -497,12 +480,15 @@ def available() -> bool:
                for n in (MODEL_FILE, TYPER_FILE, TYPER_VECTORS_FILE, CLUSTERS_FILE, MEMORY_FILE))
 
 
-def tag(tokens, words: Words | None = None) -> list[tuple[int, int, str]]:
+def tag(tokens, words: Words | None = None) -> list[tuple[int, int, str, float]]:
     """Spans the model finds in one sentence: (first token index in ``tokens``, end index,
-    class). ``words``: the ``Words`` of ``tokens``, if the caller has them."""
+    class, marginal probability of the span's first tag). ``words``: the ``Words`` of
+    ``tokens``, if the caller has them."""
     if not tokens or not available():
         return []
-    return spans_of(_tagger().tag(sentence_features(tokens, words, known=True)))
+    tagger = _tagger()
+    labels = tagger.tag(sentence_features(tokens, words))
+    return [(a, b, cls, tagger.marginal(labels[a], a)) for a, b, cls in spans_of(labels)]
 
 
 def spans_of(labels: list[str]) -> list[tuple[int, int, str]]:
