@@ -480,15 +480,12 @@ def available() -> bool:
                for n in (MODEL_FILE, TYPER_FILE, TYPER_VECTORS_FILE, CLUSTERS_FILE, MEMORY_FILE))
 
 
-def tag(tokens, words: Words | None = None) -> list[tuple[int, int, str, float]]:
+def tag(tokens, words: Words | None = None) -> list[tuple[int, int, str]]:
     """Spans the model finds in one sentence: (first token index in ``tokens``, end index,
-    class, marginal probability of the span's first tag). ``words``: the ``Words`` of
-    ``tokens``, if the caller has them."""
+    class). ``words``: the ``Words`` of ``tokens``, if the caller has them."""
     if not tokens or not available():
         return []
-    tagger = _tagger()
-    labels = tagger.tag(sentence_features(tokens, words))
-    return [(a, b, cls, tagger.marginal(labels[a], a)) for a, b, cls in spans_of(labels)]
+    return spans_of(_tagger().tag(sentence_features(tokens, words)))
 
 
 def spans_of(labels: list[str]) -> list[tuple[int, int, str]]:
