@@ -17,6 +17,7 @@ from __future__ import annotations
 
 import itertools
 import logging
+import math
 import re
 import unicodedata
 from functools import cached_property, lru_cache
@@ -413,41 +414,55 @@ def _vector_weights():
 
 def word_scores(words: Words):
     """Each vector part's share of the typer's score of every label, per word (the word's reduced
-    vector times the typer's weights), as running sums over the sentence so that a span's means
-    cost a subtraction: ``Words.scores``, once per sentence."""
+    vector times the typer's weights), as plain lists: the last word's (``L``, per word), and the
+    running sums over the sentence of the words' (``M``) and of the content words' (``C``) with
+    how many were summed, so that a span's means cost a subtraction. ``Words.scores``, once per
+    sentence; one matrix product for the three parts."""
     import numpy
 
     vectors, known = word_vectors(words)
     _labels, weights = _vector_weights()
+    n = weights["L"].shape[1]
+    scores = vectors @ _stacked_weights()
     content = [k and pos in _CONTENT for k, pos in zip(known, words.pos)]
-    out = {}
-    for part, mask in (("M", known), ("C", content)):
-        scores = (vectors * numpy.array(mask, dtype=numpy.float32)[:, None]) @ weights[part]
-        out[part] = (numpy.vstack([numpy.zeros((1, scores.shape[1]), numpy.float32), numpy.cumsum(scores, 0)]),
-                     [0, *itertools.accumulate(mask)])
-    return vectors @ weights["L"], known, out
+    sums = {}
+    for at, part, mask in ((1, "M", known), (2, "C", content)):
+        kept = scores[:, at * n:(at + 1) * n] * numpy.array(mask, dtype=numpy.float32)[:, None]
+        sums[part] = ([[0.0] * n, *numpy.cumsum(kept, 0).tolist()], [0, *itertools.accumulate(mask)])
+    return scores[:, :n].tolist(), known, sums
 
 
-def _vector_score(words: Words, a: int, b: int):
+@lru_cache(maxsize=1)
+def _stacked_weights():
+    """The typer's vector weights of the parts side by side (dims x 3 labels), for one product."""
+    import numpy
+
+    weights = _vector_weights()[1]
+    return numpy.hstack([weights[part] for part in VECTOR_PARTS])
+
+
+def _vector_score(words: Words, a: int, b: int) -> list[float] | None:
     """The vector features' share of the typer's score of each label for the span ``[a, b)`` of
     ``words`` (``vector_features`` times the weights), made into factors of the probabilities;
     None if no word of the span or around it has a vector."""
-    import numpy
-
     last, known, sums = words.scores
-    total = last[b - 1].copy() if known[b - 1] else 0.0
-    scores, counts = sums["M"]
+    parts = []
+    if known[b - 1]:
+        parts.append(last[b - 1])
+    running, counts = sums["M"]
     if counts[b] > counts[a]:
-        total = total + (scores[b] - scores[a]) / (counts[b] - counts[a])
+        k = counts[b] - counts[a]
+        parts.append([(y - x) / k for x, y in zip(running[a], running[b])])
     lo, hi = max(0, a - CONTEXT), min(len(known), b + CONTEXT)
-    scores, counts = sums["C"]
+    running, counts = sums["C"]
     k = counts[hi] - counts[lo] - (counts[b] - counts[a])
     if k:
-        total = total + (scores[hi] - scores[lo] - scores[b] + scores[a]) / k
-    if isinstance(total, float):
+        parts.append([(h - l - y + x) / k for l, h, x, y in zip(running[lo], running[hi], running[a], running[b])])
+    if not parts:
         return None
-    total *= VECTOR_WEIGHT
-    return numpy.exp(total - total.max())
+    total = [sum(xs) * VECTOR_WEIGHT for xs in zip(*parts)]
+    top = max(total)
+    return [math.exp(x - top) for x in total]
 
 
 def _open(name: str):
@@ -522,8 +537,8 @@ def classify(tokens, a: int, b: int, sources=(), words: Words | None = None) -> 
     share = _vector_score(words, a, b)
     if share is not None:
         labels = _vector_weights()[0]
-        total = sum(probs[lab] * float(x) for lab, x in zip(labels, share))
-        probs = {lab: probs[lab] * float(x) / total for lab, x in zip(labels, share)}
+        total = sum(probs[lab] * x for lab, x in zip(labels, share))
+        probs = {lab: probs[lab] * x / total for lab, x in zip(labels, share)}
     p_name = 1.0 - probs.pop(NOT_A_NAME, 0.0)
     if not probs:
         return None, 0.0, p_name
