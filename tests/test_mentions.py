@@ -298,3 +298,16 @@ def test_mentions_a_foreign_place_geonames_knows_is_place_evidence(detect):
 def test_mentions_a_not_name_word_then_common_nouns_is_no_name(detect, text, word):
     found = _by_text(detect(text))
     assert word not in found, sorted(found)
+
+
+@pytest.mark.parametrize(
+    "text,name",
+    [
+        # stockmark's annotators keep 旧 and 新 in the name; only words like 同, 元, 米 are dropped
+        ("旧国鉄の路線は第三セクターに引き継がれた。", "旧国鉄"),
+        ("同社の元社長は旧大蔵省の出身である。", "旧大蔵省"),
+    ],
+)
+def test_mentions_keep_kyu_before_a_name_as_part_of_it(detect, text, name):
+    found = _by_text(detect(text))
+    assert name in found and name[1:] not in found, sorted(found)
