@@ -256,10 +256,12 @@ def _inside_places(doc, chosen, offset: int, sentence_base: int, sents) -> list[
 
 
 def _readings(doc, chosen: list) -> dict[int, int]:
-    """A kana reading in brackets right after a name, 三井寺(みいでら), is another name of it (the
-    way encyclopedias give readings): add it, and return {reading start token: name begin char}."""
+    """A kana reading in brackets right after a name or its closing quote, 三井寺(みいでら),
+    『羅生門』(らしょうもん), is another name of it (the way encyclopedias give readings): add it, and return {reading start token: name begin char}."""
     out = {}
     for start, end, ev in list(chosen):
+        if end < len(doc) and doc[end].text in _CLOSING_QUOTES:
+            end += 1  # 『羅生門』(らしょうもん)
         if end >= len(doc) or doc[end].text not in "(（":
             continue
         k = end + 1
@@ -734,7 +736,7 @@ def _classifier_after(toks, k: int) -> str | None:
     elif k < n and toks[k].text == "の":
         return None
     for m in range(k, min(n, k + 5)):
-        c = _cue(toks[m].text, "classifier") or _cue(toks[m].lemma_, "classifier")
+        c = _classifier_cue(toks[m])
         if c:
             return c.cls
         if toks[m].pos_ not in ("NOUN", "PROPN", "ADJ", "ADP") or toks[m].text in ("を", "が", "は", "に", "で", "、"):
@@ -744,10 +746,19 @@ def _classifier_after(toks, k: int) -> str | None:
 
 def _classifier_before(toks, i: int) -> str | None:
     if i >= 1:
-        c = _cue(toks[i - 1].text, "classifier")
+        c = _classifier_cue(toks[i - 1])
         if c:
             return c.cls
     return None
+
+
+def _classifier_cue(tok) -> Cue | None:
+    """The classifier noun a word is (小説, チップ) or ends with, by Sudachi's last short unit
+    (短編小説 -> 小説)."""
+    c = _cue(tok.text, "classifier") or _cue(tok.lemma_, "classifier")
+    if c is None and (units := tagger.short_units(tok)):
+        c = _cue(units[-1][0], "classifier")
+    return c
 
 
 @lru_cache(maxsize=1)

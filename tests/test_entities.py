@@ -97,9 +97,17 @@ def test_entities_keep_every_surface_form_and_the_gazetteer_qid(resolve):
     assert ms.wikidata == "Q2283" and ms.cls == "Company" and ms.key == "Organization/Microsoft"
 
 
-def test_entities_label_of_a_name_with_its_reading_is_the_name(resolve):
-    _mentions, ents = resolve("アンソニー世界を駆ける(アンソニーせかいをかける)は、CNNで放送されているテレビ番組。")
-    assert _entity_of(ents, "アンソニーせかいをかける").label == "アンソニー世界を駆ける"
+@pytest.mark.parametrize(
+    "text,name,reading",
+    [
+        ("アンソニー世界を駆ける(アンソニーせかいをかける)は、CNNで放送されているテレビ番組。", "アンソニー世界を駆ける", "アンソニーせかいをかける"),
+        # the reading after the title's closing quote
+        ("『羅生門』(らしょうもん)は、1950年の日本の映画である。", "羅生門", "らしょうもん"),
+    ],
+)
+def test_entities_label_of_a_name_with_its_reading_is_the_name(resolve, text, name, reading):
+    _mentions, ents = resolve(text)
+    assert _entity_of(ents, reading).label == name
 
 
 @pytest.mark.parametrize(

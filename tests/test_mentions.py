@@ -311,3 +311,9 @@ def test_mentions_a_not_name_word_then_common_nouns_is_no_name(detect, text, wor
 def test_mentions_keep_kyu_before_a_name_as_part_of_it(detect, text, name):
     found = _by_text(detect(text))
     assert name in found and name[1:] not in found, sorted(found)
+
+
+def test_mentions_a_classifier_noun_ending_a_longer_word_vouches_for_a_quoted_title(detect):
+    # 短編小説 is one word; its last short unit 小説 is the classifier noun
+    found = _by_text(detect("芥川龍之介の短編小説『藪の中』を原作とした。"))
+    assert ("Work", mentions.W_CLASSIFIER, "classifier") in found["藪の中"].evidence
