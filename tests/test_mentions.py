@@ -317,3 +317,18 @@ def test_mentions_a_classifier_noun_ending_a_longer_word_vouches_for_a_quoted_ti
     # 短編小説 is one word; its last short unit 小説 is the classifier noun
     found = _by_text(detect("芥川龍之介の短編小説『藪の中』を原作とした。"))
     assert ("Work", mentions.W_CLASSIFIER, "classifier") in found["藪の中"].evidence
+
+
+@pytest.mark.parametrize(
+    "text,place",
+    [
+        ("ボリビア北東部の町である。", "ボリビア"),
+        ("テキサス州内で育った。", "テキサス州"),
+        ("ジロンド川河口に位置する港町である。", "ジロンド川"),
+        ("ドバイ・クリーク西岸の地区である。", "ドバイ・クリーク"),
+    ],
+)
+def test_mentions_a_part_of_a_place_after_its_name_is_left_out(detect, text, place):
+    found = _by_text(detect(text))
+    assert place in found, sorted(found)
+    assert found[place].evidence and entities.class_of(found[place].evidence) == "Place"
