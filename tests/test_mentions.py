@@ -326,6 +326,7 @@ def test_mentions_a_classifier_noun_ending_a_longer_word_vouches_for_a_quoted_ti
         ("テキサス州内で育った。", "テキサス州"),
         ("ジロンド川河口に位置する港町である。", "ジロンド川"),
         ("ドバイ・クリーク西岸の地区である。", "ドバイ・クリーク"),
+        ("ルソン島西の海域である。", "ルソン島"),
     ],
 )
 def test_mentions_a_part_of_a_place_after_its_name_is_left_out(detect, text, place):
