@@ -386,19 +386,27 @@ def _pieces(toks, a: int, b: int) -> list[tuple[int, int]]:
     """A tagged span cut into the names it lists: at commas (帝王賞、マイルチャンピオンシップ南部杯),
     and at a middle dot or ampersand between two words neither of them all katakana (ロイター通信・AP通信,
     西沢・高木, 小田和正・やしきたかじん; but ジョン・スミス is one name, and so is ANA・ホテルズ); and at brackets, which no
-    name holds (コルドバ(Córdoba)."""
+    name holds (コルドバ(Córdoba); and at a ruler's title between a realm and a name
+    (ノヴゴロド公ウラジーミル, type-cues.tsv ``title``)."""
     texts = [t.text for t in toks[a:b]]
     joins = [k for k in range(a + 1, b - 1) if texts[k - a] in _LIST_JOINS]
     edges = [a - 1, *joins, b]
     words = ["".join(texts[edges[n] + 1 - a:edges[n + 1] - a]) for n in range(len(edges) - 1)]
     cuts = {k for k in range(a, b) if texts[k - a] in _CUTS}
     cuts.update(k for n, k in enumerate(joins) if _NOT_KATAKANA.search(words[n]) and _NOT_KATAKANA.search(words[n + 1]))
+    cuts.update(k for k in range(a + 1, b - 1) if _cue(texts[k - a], "title") and _name_after_title(toks[k - 1], toks[k + 1]))
     out, start = [], a
     for k in sorted(cuts):
         out.append((start, k))
         start = k + 1
     out.append((start, b))
     return [(x, y) for x, y in out if x < y]
+
+
+def _name_after_title(before, after) -> bool:
+    """A realm's name (katakana or a place) before a title, and a name (katakana, Latin, or what
+    Sudachi calls a person's name) after it."""
+    return (is_katakana(before) or "地名" in before.tag_) and (is_katakana(after) or is_latin(after) or "人名" in after.tag_)
 
 
 CUE_FLOOR = 0.15  # below this the typer overrules an honorific, affix or head word too

@@ -333,3 +333,9 @@ def test_mentions_a_part_of_a_place_after_its_name_is_left_out(detect, text, pla
     found = _by_text(detect(text))
     assert place in found, sorted(found)
     assert found[place].evidence and entities.class_of(found[place].evidence) == "Place"
+
+
+def test_mentions_a_rulers_title_parts_the_realm_from_the_name(detect):
+    found = _by_text(detect("ヤロスラフ1世の子、ノヴゴロド公ウラジーミルが建てた。"))
+    assert "ウラジーミル" in found and "ノヴゴロド公ウラジーミル" not in found, sorted(found)
+    assert entities.class_of(found["ウラジーミル"].evidence) == "Person"
