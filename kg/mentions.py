@@ -141,7 +141,7 @@ def detect(doc, offset: int = 0, sentence_base: int = 0) -> list[Candidate]:
     for sent in sents:
         toks = list(sent)
         sent_ents = [e for e in ents if sent.start <= e.start and e.end <= sent.end]
-        spans = sentence_spans(sent, [(a, b, cls) for a, b, cls, _p in tagger.tag(toks)], toks, sent_ents)
+        spans = sentence_spans(sent, tagger.tag(toks), toks, sent_ents)
         chosen.extend(choose(sent, spans, toks))
     if offset == 0:
         _lead(doc, sents, chosen)
@@ -204,6 +204,7 @@ def _propagate(doc, chosen: list, sent_starts: set[int]) -> None:
         text = doc[start:end].text
         if len(text) >= 2 and end - start <= 8:
             keys.setdefault(lexicon.name_key(text), (end - start, ev))
+    prefixes = {k[:m] for k in keys for m in range(1, len(k) + 1)}
     taken = covered(chosen)
     tok_keys = [lexicon.name_key(t.text) for t in doc]
     i, n = 0, len(doc)
@@ -215,6 +216,8 @@ def _propagate(doc, chosen: list, sent_starts: set[int]) -> None:
                 if j in taken or (j > i and j in sent_starts):
                     break
                 key += tok_keys[j]
+                if key not in prefixes:
+                    break  # no kept name goes on like this
                 if key in keys and keys[key][0] == j + 1 - i:
                     hit = (j + 1, keys[key][1])
         if hit is None:
@@ -421,33 +424,19 @@ def choose(sent, spans: dict[tuple[int, int], SpanInfo], toks=None) -> list[tupl
     fill the gaps; within each, longer first."""
     toks = toks if toks is not None else list(sent)
     clusters = tagger.word_clusters(toks)
-    kept = []
+    first = {key: any(src.split(":")[0] in FIRST for src in info.sources) for key, info in spans.items()}
+    kept = [k for k in (_judged(sent, toks, clusters, key, info, True) for key, info in spans.items() if first[key]) if k]
+    settled = _taken(sorted(kept, key=lambda x: x[0]))
     for (start, end), info in spans.items():
-        ev = list(info.evidence)
-        p_name = 1.0
-        typed = tagger.classify(toks, start - sent.start, end - sent.start, info.sources, clusters)
-        if typed is not None:
-            cls, p_cls, p_name = typed
-            if cls is not None:
-                # a classifier noun at a quoted title (小説『オリバー・ツイスト』) outweighs the typer
-                confident = p_cls >= TAGGER_CONFIDENT and not any(src == "classifier" for _c, _w, src in ev)
-                ev.append((cls, W_TAGGER if confident else W_TAGGER_WEAK, "tagger"))
-        # 『』 marks a work's title; the typer may doubt one down to TITLE_FLOOR
-        floor = TITLE_FLOOR if "bare-quote" in info.sources and _double_quoted(sent.doc, start, end) else NAME_THRESHOLD
-        if info.sources == {"bare-quote"} and all(t.tag_.startswith("名詞-普通名詞") for t in sent.doc[start:end]):
-            # 「アウト」: a word quoted for emphasis; 「相互依存」して: a verb's noun, no name at all
-            floor = 1.0 if _quoted_verb(sent.doc, end) else max(floor, QUOTED_WORD_FLOOR)
-        if p_name < floor and not _strong(info.evidence, p_name, info.sources) and not _defined(sent.doc, start, end, sent.end):
+        # a span that cuts into a settled one can be neither kept nor put in its place: no need
+        # to ask the typer about it
+        if first[(start, end)] or any(s0 < end and start < e0 and not (start <= s0 and e0 <= end)
+                                      for s0, e0, _ev, _p in settled):
             continue
-        first = any(src.split(":")[0] in FIRST for src in info.sources)
-        kept.append(((not first, -(end - start), -p_name, start), start, end, ev))
+        if k := _judged(sent, toks, clusters, (start, end), info, False):
+            kept.append(k)
     kept.sort(key=lambda x: x[0])
-    taken: set[int] = set()
-    out = []
-    for key, start, end, ev in kept:
-        if taken.isdisjoint(range(start, end)):
-            taken.update(range(start, end))
-            out.append((start, end, ev, -key[2]))
+    out = _taken(kept)
     # a longer span the typer trusts more than the spans inside it replaces them (Sam Altman
     # over the tagger's Altman)
     for key, start, end, ev in kept:
@@ -457,6 +446,42 @@ def choose(sent, spans: dict[tuple[int, int], SpanInfo], toks=None) -> list[tupl
         if all(o[1] <= start or o[0] >= end or o in inside for o in out) and -key[2] > max(o[3] for o in inside) + OVERRIDE_MARGIN:
             out = [o for o in out if o not in inside] + [(start, end, ev, -key[2])]
     return sorted(_given_names(sent.doc, spans, [(s0, e0, ev) for s0, e0, ev, _p in out]))
+
+
+def _judged(sent, toks, clusters, key: tuple[int, int], info: SpanInfo, first: bool):
+    """A candidate span with the span typer's verdict: (sort key, start, end, evidence), or None
+    when the typer doubts it and nothing vouches for it. ``clusters``: the word clusters of the
+    sentence's tokens ``toks``."""
+    start, end = key
+    ev = list(info.evidence)
+    p_name = 1.0
+    typed = tagger.classify(toks, start - sent.start, end - sent.start, info.sources, clusters)
+    if typed is not None:
+        cls, p_cls, p_name = typed
+        if cls is not None:
+            # a classifier noun at a quoted title (小説『オリバー・ツイスト』) outweighs the typer
+            confident = p_cls >= TAGGER_CONFIDENT and not any(src == "classifier" for _c, _w, src in ev)
+            ev.append((cls, W_TAGGER if confident else W_TAGGER_WEAK, "tagger"))
+    # 『』 marks a work's title; the typer may doubt one down to TITLE_FLOOR
+    floor = TITLE_FLOOR if "bare-quote" in info.sources and _double_quoted(sent.doc, start, end) else NAME_THRESHOLD
+    if info.sources == {"bare-quote"} and all(t.tag_.startswith("名詞-普通名詞") for t in sent.doc[start:end]):
+        # 「アウト」: a word quoted for emphasis; 「相互依存」して: a verb's noun, no name at all
+        floor = 1.0 if _quoted_verb(sent.doc, end) else max(floor, QUOTED_WORD_FLOOR)
+    if p_name < floor and not _strong(info.evidence, p_name, info.sources) and not _defined(sent.doc, start, end, sent.end):
+        return None
+    return (not first, -(end - start), -p_name, start), start, end, ev
+
+
+def _taken(kept) -> list:
+    """The judged spans (``_judged``, in their sort order) that overlap none taken before them,
+    as (start, end, evidence, p_name)."""
+    taken: set[int] = set()
+    out = []
+    for key, start, end, ev in kept:
+        if taken.isdisjoint(range(start, end)):
+            taken.update(range(start, end))
+            out.append((start, end, ev, -key[2]))
+    return out
 
 
 OVERRIDE_MARGIN = 0.2

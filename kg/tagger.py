@@ -339,14 +339,11 @@ def available() -> bool:
     return all(resource_path("kg.ontologies", n).is_file() for n in (MODEL_FILE, TYPER_FILE, CLUSTERS_FILE, MEMORY_FILE))
 
 
-def tag(tokens) -> list[tuple[int, int, str, float]]:
-    """Spans the model finds in one sentence: (first token index in ``tokens``, end index,
-    class, marginal probability of the span's first tag)."""
+def tag(tokens) -> list[tuple[int, int, str]]:
+    """Spans the model finds in one sentence: (first token index in ``tokens``, end index, class)."""
     if not tokens or not available():
         return []
-    tagger = _tagger()
-    labels = tagger.tag(sentence_features(tokens))
-    return [(a, b, cls, tagger.marginal(labels[a], a)) for a, b, cls in spans_of(labels)]
+    return spans_of(_tagger().tag(sentence_features(tokens)))
 
 
 def spans_of(labels: list[str]) -> list[tuple[int, int, str]]:
