@@ -138,9 +138,10 @@ def detect(doc, offset: int = 0, sentence_base: int = 0) -> list[Candidate]:
     chosen: list[tuple[int, int, list]] = []  # (start token, end token, evidence)
     sents = list(doc.sents)
     ents = list(doc.ents)  # once: Span.ents scans the whole Doc on every call
-    for sent in sents:
-        toks = list(sent)
-        words = tagger.Words(toks)
+    sentence_words = [tagger.Words(list(sent)) for sent in sents]
+    tagger.score_sentences(sentence_words)
+    for sent, words in zip(sents, sentence_words):
+        toks = words.tokens
         sent_ents = [e for e in ents if sent.start <= e.start and e.end <= sent.end]
         spans = sentence_spans(sent, tagger.tag(toks, words), toks, sent_ents)
         chosen.extend(choose(sent, spans, words))

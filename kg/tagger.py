@@ -417,13 +417,35 @@ def word_scores(words: Words):
     vector times the typer's weights), as plain lists: the last word's (``L``, per word), and the
     running sums over the sentence of the words' (``M``) and of the content words' (``C``) with
     how many were summed, so that a span's means cost a subtraction. ``Words.scores``, once per
-    sentence; one matrix product for the three parts."""
+    sentence (``score_sentences`` makes them for many sentences at once)."""
+    vectors, known = word_vectors(words)
+    return _sentence_scores(words, vectors @ _stacked_weights(), known)
+
+
+def score_sentences(sentences: list[Words]) -> None:
+    """Make the ``scores`` of many sentences' ``Words`` with one matrix product."""
     import numpy
 
-    vectors, known = word_vectors(words)
-    _labels, weights = _vector_weights()
-    n = weights["L"].shape[1]
-    scores = vectors @ _stacked_weights()
+    _keys, _clusters_of, rows, vectors = _clusters()
+    at = [k for w in sentences for k in w.at]
+    if not at:
+        return
+    known = numpy.array([k >= 0 for k in at])
+    stacked = _stacked_weights()
+    scores = numpy.zeros((len(at), stacked.shape[1]), dtype=numpy.float32)
+    if known.any():
+        scores[known] = vectors[rows[[k for k in at if k >= 0]]] @ stacked
+    start = 0
+    for w in sentences:
+        end = start + len(w.at)
+        w.__dict__["scores"] = _sentence_scores(w, scores[start:end], [k >= 0 for k in w.at])
+        start = end
+
+
+def _sentence_scores(words: Words, scores, known: list[bool]):
+    import numpy
+
+    n = _vector_weights()[1]["L"].shape[1]
     content = [k and pos in _CONTENT for k, pos in zip(known, words.pos)]
     sums = {}
     for at, part, mask in ((1, "M", known), (2, "C", content)):
