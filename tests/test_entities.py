@@ -73,6 +73,8 @@ def test_entities_never_merge_on_a_bare_substring_or_across_decided_classes(reso
         ("ソフトバンクグループは英国のアーム社を買収した。", "アーム", "Company"),
         ("MicrosoftのAzureクラウドサービスでモデルを実行する。", "Azure", "Product"),
         ("朝日新聞の記者である山田太郎氏が取材した。", "朝日新聞", "Company"),
+        # head:大学 and the typer's Company together outweigh the title 教授's Person
+        ("彼は日本大学教授を務めた。", "日本大学", "Company"),
     ],
 )
 def test_entities_class_comes_from_the_strongest_evidence(resolve, text, name, cls):
