@@ -260,7 +260,8 @@ def _inside_places(doc, chosen, offset: int, sentence_base: int, sents) -> list[
 
 def _readings(doc, chosen: list) -> dict[int, int]:
     """A kana reading in brackets right after a name or its closing quote, 三井寺(みいでら),
-    『羅生門』(らしょうもん), is another name of it (the way encyclopedias give readings): add it, and return {reading start token: name begin char}."""
+    『羅生門』(らしょうもん), is another name of it (the way encyclopedias give readings): add it,
+    and return {reading start token: name begin char}."""
     out = {}
     for start, end, ev in list(chosen):
         if end < len(doc) and doc[end].text in _CLOSING_QUOTES:
@@ -409,7 +410,8 @@ def _pieces(toks, a: int, b: int) -> list[tuple[int, int]]:
 def _name_after_title(before, after) -> bool:
     """A realm's name (katakana or a place) before a title, and a name (katakana, Latin, or what
     Sudachi calls a person's name) after it."""
-    return (is_katakana(before) or "地名" in before.tag_) and (is_katakana(after) or is_latin(after) or "人名" in after.tag_)
+    realm = is_katakana(before) or "地名" in before.tag_
+    return realm and (is_katakana(after) or is_latin(after) or "人名" in after.tag_)
 
 
 CUE_FLOOR = 0.15  # below this the typer overrules an honorific, affix or head word too
