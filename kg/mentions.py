@@ -262,11 +262,11 @@ def _inside_places(doc, chosen, offset: int, sentence_base: int, sents) -> list[
 
 def _readings(doc, chosen: list) -> dict[int, int]:
     """A kana reading in brackets right after a name or its closing quote, 三井寺(みいでら),
-    『羅生門』(らしょうもん), is another name of it (the way encyclopedias give readings): add it, and return {reading start token: name begin char}."""
+    『羅生門』(らしょうもん), is another name of it (the way encyclopedias give readings): add it,
+    and return {reading start token: name begin char}."""
     out = {}
     for start, end, ev in list(chosen):
-        if end < len(doc) and doc[end].text in _CLOSING_QUOTES:
-            end += 1  # 『羅生門』(らしょうもん)
+        end = _past_closing_quote(doc, end)  # 『羅生門』(らしょうもん)
         if end >= len(doc) or doc[end].text not in "(（":
             continue
         k = end + 1
@@ -411,7 +411,8 @@ def _pieces(toks, a: int, b: int) -> list[tuple[int, int]]:
 def _name_after_title(before, after) -> bool:
     """A realm's name (katakana or a place) before a title, and a name (katakana, Latin, or what
     Sudachi calls a person's name) after it."""
-    return (is_katakana(before) or "地名" in before.tag_) and (is_katakana(after) or is_latin(after) or "人名" in after.tag_)
+    realm = is_katakana(before) or "地名" in before.tag_
+    return realm and (is_katakana(after) or is_latin(after) or "人名" in after.tag_)
 
 
 CUE_FLOOR = 0.15  # below this the typer overrules an honorific, affix or head word too
@@ -608,12 +609,14 @@ def _after(tok) -> Cue | None:
     """A word written onto a name that is no part of it (type-cues.tsv ``after``: a title, 立教大学講師;
     a role or relation, 英国出身, 日本企業), the token itself or the last of its short units
     (名誉教授, 内閣総理大臣)."""
-    c = _cue(tok.text, "after")
-    if c is None:
-        units = tagger.short_units(tok)
-        if units:
-            c = _cue(units[-1][0], "after")
-    return c
+    return _cue(tok.text, "after") or _last_unit_cue(tok, "after")
+
+
+def _last_unit_cue(tok, where: str) -> Cue | None:
+    """The cue of kind ``where`` that the last of Sudachi's short units of a longer word is
+    (名誉教授 -> 教授, 短編小説 -> 小説); None for a word of one unit."""
+    units = tagger.short_units(tok)
+    return _cue(units[-1][0], where) if units else None
 
 
 def _gazetteer_spans(toks, found) -> None:
@@ -789,10 +792,7 @@ def _classifier_before(toks, i: int) -> str | None:
 def _classifier_cue(tok) -> Cue | None:
     """The classifier noun a word is (小説, チップ) or ends with, by Sudachi's last short unit
     (短編小説 -> 小説)."""
-    c = _cue(tok.text, "classifier") or _cue(tok.lemma_, "classifier")
-    if c is None and (units := tagger.short_units(tok)):
-        c = _cue(units[-1][0], "classifier")
-    return c
+    return _cue(tok.text, "classifier") or _cue(tok.lemma_, "classifier") or _last_unit_cue(tok, "classifier")
 
 
 @lru_cache(maxsize=1)
@@ -834,22 +834,29 @@ def _definition_evidence(doc, start: int, end: int, ev: list, sent_end: int) -> 
     ``definition`` or ``classifier`` cue (ontologies/type-cues.tsv), or GiNZA's occupation label
     on N for a person, types X; a quoted title is a topic too (『逆流』は、…のアルバムである。).
     ``sent_end`` is the end of the span's sentence (``Token.sent`` scans the Doc for it)."""
-    if end < len(doc) and doc[end].text in _CLOSING_QUOTES:
-        end += 1
+    end = _past_closing_quote(doc, end)
     k = after_paren(doc, end, DEFINITION_PAREN_MAX) if end < len(doc) and doc[end].text in PARENS_OPEN else end
     if k >= sent_end or doc[k].text != "は":
         return
+
+    def noun_at(j: int | None) -> bool:
+        return j is not None and j > k + 1 and doc[j].pos_ == "NOUN"
+
     closing = _closing_noun(doc, k, sent_end)
-    nominal = closing is not None and closing > k + 1 and doc[closing].pos_ == "NOUN"
-    for last in (closing, _continuative_noun(doc, k, sent_end, nominal)):
-        noun = doc[last] if last is not None and last > k + 1 else None
-        if noun is None or noun.pos_ != "NOUN":
+    for last in (closing, _continuative_noun(doc, k, sent_end, noun_at(closing))):
+        if not noun_at(last):
             continue
+        noun = doc[last]
         c = _cue(noun.text, "definition") or _cue(noun.lemma_, "definition") or _cue(noun.text, "classifier")
         cls = c.cls if c else ("Person" if noun.ent_type_ == OCCUPATION else None)
         if cls:
             ev.append((cls, W_DEFINITION, f"definition:{noun.text}"))
             return
+
+
+def _past_closing_quote(doc, end: int) -> int:
+    """``end``, or past the closing quote there (the name of 『逆流』 ends before 』)."""
+    return end + 1 if end < len(doc) and doc[end].text in _CLOSING_QUOTES else end
 
 
 def _defined(doc, start: int, end: int, sent_end: int) -> bool:
