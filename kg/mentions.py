@@ -219,7 +219,7 @@ def _propagate(doc, chosen: list, sent_starts: set[int]) -> None:
                     break
                 key += tok_keys[j]
                 if key not in prefixes:
-                    break  # no name goes on like this
+                    break  # no kept name goes on like this
                 if key in keys and keys[key][0] == j + 1 - i:
                     hit = (j + 1, keys[key][1])
         if hit is None:
