@@ -695,7 +695,24 @@ def _name_runs(toks, found) -> None:
         elif any(x.text in _DOTS for x in run) and all(is_katakana(x) or x.text in _DOTS for x in run):
             evidence.append(("Person", W_SHAPE, "shape:katakana-dotted"))
         found.append((run[0].i, run[-1].i + 1, P_RUN, evidence))
+        _list_parts(run, found)
         i = j
+
+
+def _list_parts(run, found) -> None:
+    """The items of a run whose middle dot stands between two words that are not katakana
+    (前田建設工業・桑原組: a list, not one foreign name), each as a candidate of its own; the run
+    stays one too (大阪・中之島), and the typer weighs them."""
+    cuts = [k for k in range(1, len(run) - 1)
+            if run[k].text in _DOTS and not is_katakana(run[k - 1]) and not is_katakana(run[k + 1])]
+    if not cuts:
+        return
+    start = 0
+    for k in [*cuts, len(run)]:
+        part = run[start:k]
+        if part and k - start < len(run):
+            found.append((part[0].i, part[-1].i + 1, P_RUN, []))
+        start = k + 1
 
 
 def _quoted(toks, found) -> None:

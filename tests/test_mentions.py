@@ -125,6 +125,20 @@ def test_mentions_a_name_ending_in_a_head_word_takes_its_class(detect, text, spa
 
 
 @pytest.mark.parametrize(
+    "text,span,head,cls",
+    [
+        ("コスモ石油は千葉県に製油所を持つ。", "コスモ石油", "石油", "Company"),
+        ("京阪電鉄は大阪と京都を結ぶ。", "京阪電鉄", "電鉄", "Company"),
+        ("立憲民政党は1927年に結成された。", "立憲民政党", "党", "PoliticalOrganization"),
+    ],
+)
+def test_mentions_a_head_word_is_evidence_of_the_class(detect, text, span, head, cls):
+    found = _by_text(detect(text))
+    assert span in found, sorted(found)
+    assert (cls, f"head:{head}") in {(c, src) for c, _w, src in found[span].evidence}
+
+
+@pytest.mark.parametrize(
     "text,span,cls",
     [
         # Sudachi and the typer take リチャードソン for a surname; the sentence says it is a city
@@ -184,6 +198,20 @@ def test_mentions_never_span_a_list_comma(detect, text, spans):
     found = _by_text(detect(text))
     assert not any("、" in t for t in found), sorted(found)
     assert spans <= set(found), sorted(found)
+
+
+@pytest.mark.parametrize(
+    "text,span",
+    [
+        # a middle dot between two kanji names lists them; between katakana it is inside one name
+        ("本社の設計は前田建設工業・大林組の共同企業体が担当した。", "前田建設工業"),
+        ("設計を隈研吾都市設計事務所が、建築を前田建設工業・桑原組特定建設工事共同企業体が担当した。", "前田建設工業"),
+    ],
+)
+def test_mentions_a_middle_dot_between_kanji_names_lists_them(detect, text, span):
+    found = _by_text(detect(text))
+    assert span in found, sorted(found)
+    assert not any(t.startswith(span + "・") for t in found), sorted(found)
 
 
 @pytest.mark.parametrize(
