@@ -367,3 +367,19 @@ def test_mentions_a_rulers_title_parts_the_realm_from_the_name(detect):
     found = _by_text(detect("ヤロスラフ1世の子、ノヴゴロド公ウラジーミルが建てた。"))
     assert "ウラジーミル" in found and "ノヴゴロド公ウラジーミル" not in found, sorted(found)
     assert entities.class_of(found["ウラジーミル"].evidence) == "Person"
+
+
+def test_mentions_type_cues_list_each_cue_once_per_place():
+    """A row read twice would hide its twin (the table is keyed by cue and place); a head word
+    that is also a part-of-name suffix is one already."""
+    import csv
+
+    from kg.vocab import resource_path
+
+    with resource_path("kg.ontologies", "type-cues.tsv").open("r", encoding="utf-8") as f:
+        rows = list(csv.DictReader(f, delimiter="\t"))
+    keys = [(r["cue"], r["where"]) for r in rows]
+    assert len(keys) == len(set(keys)), sorted(k for k in set(keys) if keys.count(k) > 1)
+    heads = {r["cue"] for r in rows if r["where"] == "head"}
+    name_suffixes = {r["cue"] for r in rows if r["where"] == "suffix" and r["part_of_name"] == "yes"}
+    assert not heads & name_suffixes, sorted(heads & name_suffixes)
