@@ -27,6 +27,7 @@ from .vocab import resource_path
 # Evidence weights, strongest first. Typing in the entities stage sums them per class.
 W_GAZETTEER = 10
 W_PLACES = 5  # a foreign place name GeoNames knows (ontologies/places.tsv)
+W_COUNTRY = 8  # a country's name (places.tsv; オスマン帝国, ソ連): a place, not its government
 W_TAGGER = 7  # the span typer, when it is confident; W_TAGGER_WEAK below
 W_HEAD = 8  # a word that ends the name and says its class (朝日新聞, 品川駅)
 W_SUFFIX = 6
@@ -365,7 +366,10 @@ def sentence_spans(sent, crf: Sequence[tuple[int, int, str]], toks=None, ents=No
     for (start, end), info in out.items():
         text = "".join(t.text_with_ws for t in toks[start - sent.start:end - sent.start])
         _head_evidence(text, info.evidence)
-        if lexicon.name_key(text) in lexicon.foreign_place_keys():
+        key = lexicon.name_key(text)
+        if key in lexicon.country_keys():
+            info.evidence.append(("Place", W_COUNTRY, "places:country"))
+        elif key in lexicon.foreign_place_keys():
             info.evidence.append(("Place", W_PLACES, "places"))
         _honorific_after(doc, end, info.evidence)
     return out

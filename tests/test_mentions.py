@@ -369,6 +369,19 @@ def test_mentions_a_rulers_title_parts_the_realm_from_the_name(detect):
     assert entities.class_of(found["ウラジーミル"].evidence) == "Person"
 
 
+@pytest.mark.parametrize(
+    "text,span",
+    [
+        # the typer, trained where one オスマン帝国 was a 政治的組織名, calls it a political body
+        ("オスマン帝国はバルカン半島に進出した。", "オスマン帝国"),
+    ],
+)
+def test_mentions_a_country_name_is_evidence_of_a_place(detect, text, span):
+    found = _by_text(detect(text))
+    assert span in found, sorted(found)
+    assert ("Place", "places:country") in {(c, src) for c, _w, src in found[span].evidence}
+
+
 def test_mentions_type_cues_list_each_cue_once_per_place():
     """A row read twice would hide its twin (the table is keyed by cue and place); a head word
     that is also a part-of-name suffix is one already."""
