@@ -130,6 +130,8 @@ def test_mentions_a_name_ending_in_a_head_word_takes_its_class(detect, text, spa
         ("コスモ石油は千葉県に製油所を持つ。", "コスモ石油", "石油", "Company"),
         ("京阪電鉄は大阪と京都を結ぶ。", "京阪電鉄", "電鉄", "Company"),
         ("立憲民政党は1927年に結成された。", "立憲民政党", "党", "PoliticalOrganization"),
+        # laws and treaties: both gold sets call them products (製品名, ART)
+        ("日本はサンフランシスコ平和条約に調印した。", "サンフランシスコ平和条約", "条約", "Product"),
     ],
 )
 def test_mentions_a_head_word_is_evidence_of_the_class(detect, text, span, head, cls):
