@@ -46,7 +46,8 @@ def fits(s: Sentence, ref: Ref, slot: Slot) -> bool:
     return (s.class_ok(ref.key, slot.classes) and s.ner_ok(ref, slot.ner) and (not slot.admin or is_admin(s, ref))
             and (slot.natural or not _natural(s, _ref_text(s, ref)))
             and (slot.region or _ref_text(s, ref) not in s.lex.regions)
-            and (not slot.leveled or _leveled(s, _without_part_text(s, ref))))
+            and (not slot.leveled or _leveled(s, _without_part_text(s, ref)))
+            and (not slot.endings or _ref_text(s, ref).endswith(slot.endings)))
 
 
 def _leveled(s: Sentence, text: str) -> bool:

@@ -78,7 +78,7 @@ _PATTERN_KEYS = {
     "lead": {"from", "lead", "subject", "object"},
 }
 ROLE_FORMS = ("appositive", "suffix", "copula", "appoint", "serve")
-_SLOT_KEYS = {"particles", "classes", "ner", "exclude", "admin", "natural", "leveled", "region"}
+_SLOT_KEYS = {"particles", "classes", "ner", "exclude", "admin", "natural", "leveled", "region", "endings"}
 
 
 @dataclass(frozen=True)
@@ -91,6 +91,7 @@ class Slot:
     natural: bool = True  # false: no name of a natural feature (lexicon natural_suffixes: 川, 湖, 島)
     leveled: bool = False  # the name ends in a level suffix (lexicon place_levels: 州, 県, 市) after a stem of 2+ characters
     region: bool = True  # false: no continent or world region (lexicon regions: ヨーロッパ, 北アフリカ)
+    endings: tuple[str, ...] = ()  # the name ends in one of these (a league: …リーグ, NBA)
 
 
 @dataclass(frozen=True)
@@ -126,7 +127,8 @@ class Rule:
         if isinstance(s, list):  # role/possessive shorthand: a list of classes
             return Slot(classes=tuple(s))
         return Slot(tuple(s.get("particles", ())), tuple(s.get("classes", ())), tuple(s.get("ner", ())), tuple(s.get("exclude", ())),
-                    bool(s.get("admin", False)), bool(s.get("natural", True)), bool(s.get("leveled", False)), bool(s.get("region", True)))
+                    bool(s.get("admin", False)), bool(s.get("natural", True)), bool(s.get("leveled", False)), bool(s.get("region", True)),
+                    tuple(s.get("endings", ())))
 
     @cached_property
     def subject(self) -> Slot:
@@ -206,6 +208,7 @@ class Lexicon:
     appoint_object: frozenset[str]  # YがZをXのTITLEに選ぶ: the object takes the title
     serve_verbs: frozenset[str]  # ZがXのTITLEを務める
     exist_verbs: frozenset[str]  # 弟にZがいる: the subject holds the title
+    locative_verbs: frozenset[str]  # ZはXにあるAのN: a relative clause of these on a の-modifier of the predicate noun places Z too
     co_agents: frozenset[str]  # YとともにXが…した: Y acts with the subject (共, とも, 一緒)
     adnominal_titles: frozenset[str]  # X出身の人物: the title describes the noun after it
     occupation_suffixes: frozenset[str]  # 興行家, 研究者: a suffix making an occupation
@@ -422,7 +425,7 @@ def _parse_rule(item, source: str, n: int) -> Rule:
             fail(f"'{name}' must be a mapping like {{particles: [...], classes: [...]}}")
         bad = set(s) - _SLOT_KEYS
         if bad:
-            fail(f"'{name}' has unknown key(s) {sorted(bad)} (allowed: particles, classes, ner, exclude, admin, natural, leveled, region)")
+            fail(f"'{name}' has unknown key(s) {sorted(bad)} (allowed: particles, classes, ner, exclude, admin, natural, leveled, region, endings)")
         for flag in ("admin", "natural", "leveled", "region"):
             if not isinstance(s.get(flag, flag in ("natural", "region")), bool):
                 fail(f"'{name}.{flag}' must be true or false")
@@ -432,6 +435,9 @@ def _parse_rule(item, source: str, n: int) -> Rule:
         _check_classes(s.get("exclude", []), known_classes, fail, f"{name}.exclude")
         if not isinstance(s.get("ner", []), list):
             fail(f"'{name}.ner' must be a list of GiNZA entity labels")
+        endings = s.get("endings", [])
+        if not isinstance(endings, list) or not all(isinstance(x, str) and x for x in endings):
+            fail(f"'{name}.endings' must be a list of name endings")
 
     def check_words(key: str, required: bool) -> None:
         v = pattern.get(key)
@@ -583,6 +589,7 @@ def _lexicon(d: dict) -> Lexicon:
         appoint_object=words("appoint_object"),
         serve_verbs=words("serve_verbs"),
         exist_verbs=words("exist_verbs"),
+        locative_verbs=words("locative_verbs"),
         co_agents=words("co_agents"),
         adnominal_titles=words("adnominal_titles"),
         occupation_suffixes=words("occupation_suffixes"),
