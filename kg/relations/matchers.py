@@ -187,6 +187,42 @@ def _cases(particles) -> set[str]:
     return {"が" if p in SUBJECT else p for p in particles}
 
 
+# ---------------------------------------------------------------- scope
+
+SCOPE_PARTICLES = ("では", "においては")
+
+
+@matcher("scope")
+def match_scopes(s: Sentence, rules: Sequence[Rule], emit: Emit) -> None:
+    """Xでは…: a phrase that sets the scope of what follows (NBAではA、B、Cでプレイした; 日本では
+    NET系列、日本テレビ系列で放送された) relates each ``member`` named after it, up to the next
+    scope, to X, when a predicate of ``lemmas`` follows the member within that stretch (the
+    members need no particle of their own: they may sit in lists and modifiers)."""
+    doc = s.doc
+    scopes = sorted((doc[stop - 1] for _start, stop, _key in s.mentions if s.particle(doc[stop - 1]) in SCOPE_PARTICLES), key=lambda t: t.i)
+    if not scopes:
+        return
+    for rule in rules:
+        for n, scope in enumerate(scopes):
+            end = scopes[n + 1].i if n + 1 < len(scopes) else s.span.end
+            owners = [r for r in s.refs(scope) if fits(s, r, rule.slot("scope"))]
+            if not owners:
+                continue
+            preds = [t for t in doc[scope.i + 1:end] if t.lemma_ in rule.lemmas or t.text in rule.lemmas]
+            if not preds:
+                continue
+            for start, stop, key in s.mentions:
+                if not scope.i < start < end:
+                    continue
+                pred = next((p for p in preds if p.i >= stop), None)
+                member = Ref(key, stop - 1, "", (stop - 1) in s.anaphoric)
+                if pred is None or not fits(s, member, rule.slot("member")):
+                    continue
+                for owner in owners:
+                    if owner.key != key:
+                        emit(rule, member, owner, pred, (stop - 1, owner.token, pred.i))
+
+
 # ---------------------------------------------------------------- role (titles)
 
 def _title_rules(s: Sentence, tok) -> tuple[int, tuple[Rule, ...]] | None:

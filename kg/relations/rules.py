@@ -12,6 +12,10 @@ Kinds (the matchers live in matchers.py and are registered by name):
 - ``frame``: a predicate (``lemmas``) with argument slots by particle, ``subject`` and ``object``,
   each ``{particles: [...], classes: [...], ner: [...]}``. Particles are matched after voice is
   normalised (passive: the が-phrase fills the を-slot and によって/から/に the が-slot).
+- ``scope``: a phrase setting the scope of what follows (Xでは, Xにおいては) and a predicate
+  (``lemmas``) after it: each entity named between the two fitting ``member`` is related to X
+  fitting ``scope`` (NBAではA、B、Cでプレイした: the teams are part of the league; 日本では
+  NET系列で放送された: the broadcaster is in Japan), up to the next scope phrase.
 - ``role``: a title noun (``titles``, or any noun GiNZA labels with one of ``title_ner``) relating
   its ``holder`` to the ``of`` entity: XのTITLEであるZ, X TITLEのZ, ZはXのTITLEだ, ZがXのTITLEに
   就任する, ZをXのTITLEに選ぶ, ZがXのTITLEを務める; ``of_chain``: the larger places X is listed
@@ -62,11 +66,12 @@ from ..errors import RuleError
 from ..mentions import cues as mention_cues
 from ..vocab import classes, relations
 
-KINDS = ("frame", "role", "possessive", "parenthetical", "pair", "hierarchy", "entail", "compose", "closure", "lead")
+KINDS = ("frame", "scope", "role", "possessive", "parenthetical", "pair", "hierarchy", "entail", "compose", "closure", "lead")
 RELATED = "related"
 _RULE_KEYS = {"id", "description", "kind", "relation", "confidence", "examples", "pattern", "direction", "voice", "measured"}
 _PATTERN_KEYS = {
     "frame": {"lemmas", "subject", "object"},
+    "scope": {"lemmas", "scope", "member"},
     "role": {"titles", "title_ner", "holder", "of", "forms", "of_chain", "of_topic", "of_scope"},
     "possessive": {"holder", "of", "connectors", "heads", "levels_required", "levels_consistent"},
     "parenthetical": {"holder", "of", "trailing"},
@@ -452,6 +457,10 @@ def _parse_rule(item, source: str, n: int) -> Rule:
         check_words("lemmas", True)
         check_slot("subject", True, True)
         check_slot("object", True, True)
+    elif kind == "scope":
+        check_words("lemmas", True)
+        check_slot("scope", True, False)
+        check_slot("member", True, False)
     elif kind == "role":
         check_words("titles", "title_ner" not in pattern)
         check_words("title_ner", False)
