@@ -157,7 +157,13 @@ def _frame(s: Sentence, rule: Rule, pred, args: list[Arg], emit: Emit) -> None:
     subjects = [a for a in args if not a.gap and a.cases & wanted_s]
     objects = [a for a in args if not a.gap and a.cases & wanted_o]
     gap = next((a for a in args if a.gap), None)
-    if gap is not None:
+    if gap is not None and subjects and objects and "を" not in wanted_o and all(_recovered(s, a, pred) for a in subjects) \
+            and not _comma_after(s, pred):
+        # イジェフスクはロシア連邦に属するウドムルト共和国の首都: a relative clause with no subject
+        # written and no object it could leave empty is about the noun right after it, not the
+        # topic (with a comma after it, …にある、JR九州日豊本線の駅, it reaches past that noun)
+        subjects = [gap]
+    elif gap is not None:
         if not subjects and objects:
             subjects = [gap]
         elif subjects and not objects:
@@ -180,6 +186,18 @@ def _frame(s: Sentence, rule: Rule, pred, args: list[Arg], emit: Emit) -> None:
                 for orf in oa.refs:
                     if sr.key != orf.key and fits(s, orf, obj_slot):
                         emit(rule, sr, orf, pred, (sa.token, oa.token, pred.i))
+
+
+def _recovered(s: Sentence, arg: Arg, pred) -> bool:
+    """The argument is not written as a dependent of ``pred`` (a topic or subject recovered from
+    elsewhere in the sentence or an earlier one), or is a は-topic GiNZA hung on a relative clause
+    (は never marks a relative clause's own subject)."""
+    return arg.token < 0 or s.doc[arg.token].head.i != pred.i or arg.particle == "は" and pred.dep_ == "acl"
+
+
+def _comma_after(s: Sentence, tok) -> bool:
+    end = s._tail_end(tok)
+    return end < s.span.end and s.doc[end].text in ("、", ",", "，")
 
 
 def _cases(particles) -> set[str]:
