@@ -370,6 +370,10 @@ class Sentence:
                 continue
             refs = self.refs(c)
             if refs:
+                if p == "の" and not nominal and pred.dep_ == "acl":
+                    # リッペ州教会のあるノルトライン・ヴェストファーレン州: の marks the subject of a
+                    # relative clause (が-の conversion)
+                    p = "が"
                 args.append(Arg(c.i, p, self.cases(p, voice, nominal), refs))
         if any(a.particle == "が" for a in args) and any(a.particle == "は" for a in args):
             gov = self.governor(pred)
