@@ -214,8 +214,9 @@ SCOPE_PARTICLES = ("では", "においては")
 def match_scopes(s: Sentence, rules: Sequence[Rule], emit: Emit) -> None:
     """Xでは…: a phrase that sets the scope of what follows (NBAではA、B、Cでプレイした; 日本では
     NET系列、日本テレビ系列で放送された) relates each ``member`` named after it, up to the next
-    scope, to X, when a predicate of ``lemmas`` follows the member within that stretch (the
-    members need no particle of their own: they may sit in lists and modifiers)."""
+    scope, to X, when a predicate of ``lemmas`` stands within that stretch, after the member or
+    before it (イギリスでは…放映されたBBCの番組); the members need no particle of their own: they
+    may sit in lists and modifiers."""
     doc = s.doc
     scopes = sorted((doc[stop - 1] for _start, stop, _key in s.mentions if s.particle(doc[stop - 1]) in SCOPE_PARTICLES), key=lambda t: t.i)
     if not scopes:
@@ -232,7 +233,7 @@ def match_scopes(s: Sentence, rules: Sequence[Rule], emit: Emit) -> None:
             for start, stop, key in s.mentions:
                 if not scope.i < start < end:
                     continue
-                pred = next((p for p in preds if p.i >= stop), None)
+                pred = next((p for p in preds if p.i >= stop), preds[-1])
                 member = Ref(key, stop - 1, "", (stop - 1) in s.anaphoric)
                 if pred is None or not fits(s, member, rule.slot("member")):
                     continue

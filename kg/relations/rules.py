@@ -13,7 +13,7 @@ Kinds (the matchers live in matchers.py and are registered by name):
   each ``{particles: [...], classes: [...], ner: [...]}``. Particles are matched after voice is
   normalised (passive: the が-phrase fills the を-slot and によって/から/に the が-slot).
 - ``scope``: a phrase setting the scope of what follows (Xでは, Xにおいては) and a predicate
-  (``lemmas``) after it: each entity named between the two fitting ``member`` is related to X
+  (``lemmas``) in its stretch: each entity named after the scope fitting ``member`` is related to X
   fitting ``scope`` (NBAではA、B、Cでプレイした: the teams are part of the league; 日本では
   NET系列で放送された: the broadcaster is in Japan), up to the next scope phrase.
 - ``role``: a title noun (``titles``, or any noun GiNZA labels with one of ``title_ner``) relating
