@@ -363,6 +363,7 @@ def sentence_spans(sent, crf: Sequence[tuple[int, int, str]], toks=None, ents=No
         fn((sent.ents if ents is None else ents) if fn is _ner_spans else toks, found)
         for start, end, prio, ev in found:
             add(start, end, "bare-quote" if prio == P_BARE_QUOTE else source, ev)
+    _part_cuts(doc, out)
     for (start, end), info in out.items():
         text = "".join(t.text_with_ws for t in toks[start - sent.start:end - sent.start])
         _head_evidence(text, info.evidence)
@@ -387,6 +388,27 @@ _LIST_COMMAS = {"、", ",", "，"}
 _LIST_JOINS = {"・", "･", "&", "＆"}
 _CUTS = _LIST_COMMAS | _BRACKETS
 _NOT_KATAKANA = re.compile(r"[^\u30a0-\u30ff・･]")
+
+
+def _part_cuts(doc, spans: dict) -> None:
+    """A span with the part of a place inside, a name on each side (アメリカ合衆国ミシガン州南東部ベイ郡,
+    ノルウェー西岸ヴェストラン地方), is two places: the one the part is of, and the one lying in
+    that part. Neither gold set has a name holding such a part between two names."""
+    for (start, end) in [k for k in spans if k[1] - k[0] >= 3]:
+        cuts = [k for k in range(start + 1, end - 1) if len(doc[k].text) >= 2 and _cue(doc[k].text, "part")
+                and _is_place_word(doc[k - 1]) and (_is_name_token(doc[k + 1]) or is_katakana(doc[k + 1]))]
+        if not cuts:
+            continue
+        info = spans.pop((start, end))
+        for a, b in zip([start, *(k + 1 for k in cuts)], [*cuts, end]):
+            if a < b:
+                piece = spans.setdefault((a, b), SpanInfo(set(), []))
+                piece.sources.update(info.sources)
+
+
+def _is_place_word(tok) -> bool:
+    """A place's name or an administrative head word (州, 県, 郡) that a part of it may follow."""
+    return "地名" in tok.tag_ or is_katakana(tok) or _cue(tok.text, "head") is not None and _cue(tok.text, "head").cls == "Place"
 
 
 def _pieces(toks, a: int, b: int) -> list[tuple[int, int]]:

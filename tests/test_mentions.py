@@ -372,6 +372,19 @@ def test_mentions_a_rulers_title_parts_the_realm_from_the_name(detect):
 
 
 @pytest.mark.parametrize(
+    "text,places",
+    [
+        ("ベイシティは、アメリカ合衆国ミシガン州南東部ベイ郡の都市である。", {"ベイ郡"}),
+        ("ベルゲンは、ノルウェー西岸ヴェストラン地方ホルダラン県の都市である。", {"ノルウェー", "ホルダラン県"}),
+    ],
+)
+def test_mentions_a_part_of_a_place_between_two_names_parts_them(detect, text, places):
+    found = _by_text(detect(text))
+    assert places <= set(found), sorted(found)
+    assert not any("南東部" in t or "西岸" in t for t in found), sorted(found)
+
+
+@pytest.mark.parametrize(
     "text,span",
     [
         # the typer, trained where one オスマン帝国 was a 政治的組織名, calls it a political body
