@@ -408,7 +408,8 @@ def _part_cuts(doc, spans: dict) -> None:
 
 def _is_place_word(tok) -> bool:
     """A place's name or an administrative head word (州, 県, 郡) that a part of it may follow."""
-    return "地名" in tok.tag_ or is_katakana(tok) or _cue(tok.text, "head") is not None and _cue(tok.text, "head").cls == "Place"
+    head = _cue(tok.text, "head")
+    return "地名" in tok.tag_ or is_katakana(tok) or (head is not None and head.cls == "Place")
 
 
 def _pieces(toks, a: int, b: int) -> list[tuple[int, int]]:
