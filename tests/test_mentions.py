@@ -385,6 +385,17 @@ def test_mentions_a_part_of_a_place_between_two_names_parts_them(detect, text, p
 
 
 @pytest.mark.parametrize(
+    "text,places",
+    [
+        ("アンテケーラは、スペイン・アンダルシア州マラガ県のムニシピオ。", {"スペイン", "アンダルシア州マラガ県"}),
+    ],
+)
+def test_mentions_a_country_dotted_to_a_place_is_a_place_of_its_own(detect, text, places):
+    found = _by_text(detect(text))
+    assert places <= set(found), sorted(found)
+
+
+@pytest.mark.parametrize(
     "text,span",
     [
         # the typer, trained where one オスマン帝国 was a 政治的組織名, calls it a political body
