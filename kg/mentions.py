@@ -446,7 +446,7 @@ def _name_after_title(before, after) -> bool:
     return realm and (is_katakana(after) or is_latin(after) or "人名" in after.tag_)
 
 
-CUE_FLOOR = 0.15  # below this the typer overrules an honorific, affix or head word too
+CUE_FLOOR = 0.06  # below this the typer overrules an honorific, affix or head word too
 NAME_THRESHOLD = 0.15  # the span typer's probability that a span names something, to keep it
 FIRST = ("crf", "quote")  # sources whose spans are settled first; the others fill the gaps
 
