@@ -366,7 +366,7 @@ def sentence_spans(sent, crf: Sequence[tuple[int, int, str]], toks=None, ents=No
     _place_cuts(doc, out)
     for (start, end), info in out.items():
         text = "".join(t.text_with_ws for t in toks[start - sent.start:end - sent.start])
-        _head_evidence(text, info.evidence)
+        _head_evidence(text, info.evidence, place_word=doc[end - 1].tag_.startswith("名詞-固有名詞-地名"))
         key = lexicon.name_key(text)
         if key in lexicon.country_keys():
             info.evidence.append(("Place", W_COUNTRY, "places:country"))
@@ -864,9 +864,11 @@ def _head_cue(name: str) -> Cue | None:
     return None
 
 
-def _head_evidence(name: str, ev: list) -> None:
+def _head_evidence(name: str, ev: list, place_word: bool = False) -> None:
+    """The class a name's head word says (朝日新聞: Company); none but a place's where the
+    dictionary knows the last word as a place (山西省 is a province, not a ministry like 外務省)."""
     c = _head_cue(lexicon.nfkc(name.strip()))
-    if c is not None:
+    if c is not None and (not place_word or c.cls == "Place"):
         ev.append((c.cls, W_HEAD, f"head:{c.cue}"))
 
 

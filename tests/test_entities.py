@@ -158,3 +158,15 @@ def test_entities_in_an_article_about_a_place_a_doubted_person_is_a_place(resolv
     _mentions, ents = resolve(text)
     classes = {e.label: e.cls for e in ents}
     assert all(classes.get(p) == "Place" for p in places), classes
+
+
+@pytest.mark.parametrize(
+    "text,name,cls",
+    [
+        ("山西省の省都は太原市である。", "山西省", "Place"),
+        ("外務省と財務省が協議した。", "外務省", "PoliticalOrganization"),
+    ],
+)
+def test_entities_a_head_word_inside_a_known_place_name_does_not_retype_it(resolve, text, name, cls):
+    _mentions, ents = resolve(text)
+    assert _entity_of(ents, name).cls == cls
