@@ -146,6 +146,8 @@ def test_mentions_a_head_word_is_evidence_of_the_class(detect, text, span, head,
         # Sudachi and the typer take リチャードソン for a surname; the sentence says it is a city
         ("リチャードソンは、アメリカ合衆国テキサス州ダラス郡にある都市。", "リチャードソン", "Place"),
         ("バール・ドバイは、アラブ首長国連邦のドバイにある地区である。", "バール・ドバイ", "Place"),
+        # GiNZA labels 有職故実書 an occupation
+        ("魚魯愚鈔(ぎょろぐしょう)は、除目関係記事を集成した有職故実書。", "魚魯愚鈔", "Work"),
         ("ウォルター・マーチ(Walter Murch、1943年7月12日 - )は、アメリカ合衆国の映画編集技師、脚本家。", "ウォルター・マーチ", "Person"),
         ("バール・ドバイは、ドバイにある地区であり、商業の中心となっている。", "バール・ドバイ", "Place"),
         ("フェルタグスは、ポルトガルの公共交通事業者で、同国の最初の民間鉄道事業者である。", "フェルタグス", "Company"),
