@@ -597,6 +597,8 @@ def _acceptable(span) -> bool:
     text = span.text.strip()
     if not text or len(text) > 60:
         return False
+    if _generic(span):
+        return False
     if lexicon.name_key(text) in lexicon.not_names():
         return False
     if len(span) > 1 and lexicon.name_key(span[0].text) in lexicon.not_names() \
@@ -607,6 +609,14 @@ def _acceptable(span) -> bool:
     if any(c in _BRACKETS for c in text):
         return False
     return True
+
+
+def _generic(span) -> bool:
+    """Common nouns ending in a word for a business (ゲーム会社, 映画会社, 自動車メーカー): a
+    description, not a name (任天堂は…ゲーム会社で). The wider set of classifier nouns (協会,
+    大学) ends many names the gold data writes with common nouns alone."""
+    return (len(span) >= 2 and span[-1].text in ("会社", "企業", "メーカー")
+            and all(t.tag_.startswith("名詞-普通名詞") for t in span))
 
 
 def _trim(tokens, start: int, end: int, evidence: list) -> tuple[int, int]:

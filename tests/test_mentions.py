@@ -424,3 +424,15 @@ def test_mentions_type_cues_list_each_cue_once_per_place():
     heads = {r["cue"] for r in rows if r["where"] == "head"}
     name_suffixes = {r["cue"] for r in rows if r["where"] == "suffix" and r["part_of_name"] == "yes"}
     assert not heads & name_suffixes, sorted(heads & name_suffixes)
+
+
+@pytest.mark.parametrize(
+    "text,generic,name",
+    [
+        ("任天堂は京都市に本社を置くゲーム会社で、家庭用ゲーム機を発売した。", "ゲーム会社", "任天堂"),
+        ("ソニーは米国の映画会社を買収した。", "映画会社", "ソニー"),
+    ],
+)
+def test_mentions_a_business_described_by_common_nouns_is_no_name(detect, text, generic, name):
+    found = _by_text(detect(text))
+    assert generic not in found and name in found, sorted(found)
