@@ -43,6 +43,7 @@ W_SHAPE = 1
 _LATIN = re.compile(r"^[A-Za-z][A-Za-z0-9.\-&'+]*$|^[0-9]+[A-Za-z][A-Za-z0-9.\-]*$")
 _KATAKANA = re.compile(r"^[\u30a1-\u30fa\u30fc\u30fd\u30fe\uff66-\uff9f]+$")
 _DOTS = {"・", "･", "="}
+_CLAN_SUFFIXES = {"氏"}  # 遠山氏 is a clan where a sentence defines it so
 _OPEN_QUOTES = {"「": "」", "『": "』", "“": "”", '"': '"'}
 _BRACKETS = set("「」『』【】()（）[]〔〕“”\"")
 _NAMING_VERBS = {"呼ぶ", "言う", "いう", "名付ける", "称する", "名乗る"}
@@ -896,6 +897,8 @@ def _definition_evidence(doc, start: int, end: int, ev: list, sent_end: int) -> 
     on N for a person, types X; a quoted title is a topic too (『逆流』は、…のアルバムである。).
     ``sent_end`` is the end of the span's sentence (``Token.sent`` scans the Doc for it)."""
     end = _past_closing_quote(doc, end)
+    if end < sent_end and _cue(doc[end].text, "suffix") is not None and doc[end].text in _CLAN_SUFFIXES:
+        end += 1  # 遠山氏は、…日本の氏族。: the 氏 of a clan's name
     k = after_paren(doc, end, DEFINITION_PAREN_MAX) if end < len(doc) and doc[end].text in PARENS_OPEN else end
     if k >= sent_end or doc[k].text != "は":
         return

@@ -146,6 +146,8 @@ def test_mentions_a_head_word_is_evidence_of_the_class(detect, text, span, head,
         # Sudachi and the typer take リチャードソン for a surname; the sentence says it is a city
         ("リチャードソンは、アメリカ合衆国テキサス州ダラス郡にある都市。", "リチャードソン", "Place"),
         ("バール・ドバイは、アラブ首長国連邦のドバイにある地区である。", "バール・ドバイ", "Place"),
+        # the 氏 of a clan's name stands between the name and は
+        ("遠山氏は、武家・華族だった日本の氏族。", "遠山", "Organization"),
         # GiNZA labels 有職故実書 an occupation
         ("魚魯愚鈔(ぎょろぐしょう)は、除目関係記事を集成した有職故実書。", "魚魯愚鈔", "Work"),
         ("ウォルター・マーチ(Walter Murch、1943年7月12日 - )は、アメリカ合衆国の映画編集技師、脚本家。", "ウォルター・マーチ", "Person"),
