@@ -404,6 +404,8 @@ def test_mentions_a_country_dotted_to_a_place_is_a_place_of_its_own(detect, text
     [
         # the typer, trained where one オスマン帝国 was a 政治的組織名, calls it a political body
         ("オスマン帝国はバルカン半島に進出した。", "オスマン帝国"),
+        # iso-codes calls it オーストラリア連邦; people write the short name
+        ("オーストラリアの不動産協会に日本からの接続が増えた。", "オーストラリア"),
     ],
 )
 def test_mentions_a_country_name_is_evidence_of_a_place(detect, text, span):
