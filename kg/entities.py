@@ -20,7 +20,7 @@ from functools import lru_cache
 from rapidfuzz.distance import Levenshtein
 
 from . import lexicon
-from .mentions import Candidate, has_honorific
+from .mentions import W_TAGGER, Candidate, has_honorific
 from .model import Entity, Mention, ResolvedEntity
 from .vocab import classes, compatible, is_a, top_class
 
@@ -268,9 +268,12 @@ def resolve_document(candidates: Sequence[Candidate]) -> tuple[list[Mention], li
     mentions: list[Mention] = []
     entities: list[Entity] = []
     used_keys: set[str] = set()
+    place_topic = _place_topic(cands)
     for root in sorted(clusters, key=lambda r: cands[clusters[r][0]].begin):
         members = clusters[root]
         cls = class_of(e for i in members for e in cands[i].evidence)
+        if cls == "Person" and place_topic and _place_in_disguise([e for i in members for e in cands[i].evidence]):
+            cls = "Place"
         if cls is None:
             continue
         gid = next((cands[i].gazetteer_id for i in members if cands[i].gazetteer_id), None)
@@ -293,6 +296,24 @@ def resolve_document(candidates: Sequence[Candidate]) -> tuple[list[Mention], li
             mentions.append(Mention(begin=c.begin, end=c.end, text=c.text, entity=key, sentence=c.sentence))
     mentions.sort(key=lambda m: (m.begin, m.end))
     return mentions, entities
+
+
+def _place_topic(cands: Sequence[Candidate]) -> bool:
+    """The document is about a place: its first name is defined as one (ベルゲンは、…の都市。)."""
+    first = min(cands, key=lambda c: c.begin)
+    return any(src.startswith("definition:") and cls in ("Place", "Facility") for cls, _w, src in first.evidence)
+
+
+def _place_in_disguise(evidence) -> bool:
+    """A name typed a person on no more than the span typer's doubt or against GeoNames: in an
+    article about a place, the unknown names around it are mostly places too (ニーナ、メナシャ:
+    towns of Wisconsin the typer takes for people). A person's honorific, title or affix, or the
+    typer's confident verdict with nothing to gainsay it, keeps the person."""
+    if any(cls == "Person" and src.split(":")[0] in DECISIVE for cls, _w, src in evidence):
+        return False
+    known_place = any(cls == "Place" and src == "places" for cls, _w, src in evidence)
+    doubted = all(w < W_TAGGER for cls, w, src in evidence if src == "tagger")
+    return known_place or doubted
 
 
 class _LazyKana:

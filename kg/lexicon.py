@@ -139,6 +139,12 @@ def foreign_place_keys() -> frozenset[str]:
 
 
 @lru_cache(maxsize=1)
+def country_keys() -> frozenset[str]:
+    """Name keys of the names places.tsv gives countries (``country_names``)."""
+    return frozenset(name_key(n) for n in country_names())
+
+
+@lru_cache(maxsize=1)
 def not_names() -> frozenset[str]:
     with resource_path("kg.ontologies", "not-names.txt").open("r", encoding="utf-8") as f:
         text = f.read()

@@ -143,3 +143,30 @@ def test_entities_seed_article_has_every_gold_entity_as_one_node_of_its_class():
 
     score = evaluate("seed", parts=["entities"]).parts["entities"]
     assert score.figures["one_node_gold_class"] == 18, [m.line() for m in score.misses]
+
+
+@pytest.mark.parametrize(
+    "text,places",
+    [
+        # the typer takes Wisconsin's towns for people; the article is about a town
+        ("ネーナは、アメリカ合衆国ウィスコンシン州の都市である。ニーナ、メナシャ、アップルトンとともにフォックス・シティーズを構成する。",
+         {"メナシャ", "アップルトン"}),
+        ("スプリングフィールドは、アメリカ合衆国オハイオ州の都市である。デイトンの北東に位置する。", {"デイトン"}),
+    ],
+)
+def test_entities_in_an_article_about_a_place_a_doubted_person_is_a_place(resolve, text, places):
+    _mentions, ents = resolve(text)
+    classes = {e.label: e.cls for e in ents}
+    assert all(classes.get(p) == "Place" for p in places), classes
+
+
+@pytest.mark.parametrize(
+    "text,name,cls",
+    [
+        ("山西省の省都は太原市である。", "山西省", "Place"),
+        ("外務省と財務省が協議した。", "外務省", "PoliticalOrganization"),
+    ],
+)
+def test_entities_a_head_word_inside_a_known_place_name_does_not_retype_it(resolve, text, name, cls):
+    _mentions, ents = resolve(text)
+    assert _entity_of(ents, name).cls == cls

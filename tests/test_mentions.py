@@ -125,11 +125,31 @@ def test_mentions_a_name_ending_in_a_head_word_takes_its_class(detect, text, spa
 
 
 @pytest.mark.parametrize(
+    "text,span,head,cls",
+    [
+        ("コスモ石油は千葉県に製油所を持つ。", "コスモ石油", "石油", "Company"),
+        ("京阪電鉄は大阪と京都を結ぶ。", "京阪電鉄", "電鉄", "Company"),
+        ("立憲民政党は1927年に結成された。", "立憲民政党", "党", "PoliticalOrganization"),
+        # laws and treaties: both gold sets call them products (製品名, ART)
+        ("日本はサンフランシスコ平和条約に調印した。", "サンフランシスコ平和条約", "条約", "Product"),
+    ],
+)
+def test_mentions_a_head_word_is_evidence_of_the_class(detect, text, span, head, cls):
+    found = _by_text(detect(text))
+    assert span in found, sorted(found)
+    assert (cls, f"head:{head}") in {(c, src) for c, _w, src in found[span].evidence}
+
+
+@pytest.mark.parametrize(
     "text,span,cls",
     [
         # Sudachi and the typer take リチャードソン for a surname; the sentence says it is a city
         ("リチャードソンは、アメリカ合衆国テキサス州ダラス郡にある都市。", "リチャードソン", "Place"),
         ("バール・ドバイは、アラブ首長国連邦のドバイにある地区である。", "バール・ドバイ", "Place"),
+        # the 氏 of a clan's name stands between the name and は
+        ("遠山氏は、武家・華族だった日本の氏族。", "遠山", "Organization"),
+        # GiNZA labels 有職故実書 an occupation
+        ("魚魯愚鈔(ぎょろぐしょう)は、除目関係記事を集成した有職故実書。", "魚魯愚鈔", "Work"),
         ("ウォルター・マーチ(Walter Murch、1943年7月12日 - )は、アメリカ合衆国の映画編集技師、脚本家。", "ウォルター・マーチ", "Person"),
         ("バール・ドバイは、ドバイにある地区であり、商業の中心となっている。", "バール・ドバイ", "Place"),
         ("フェルタグスは、ポルトガルの公共交通事業者で、同国の最初の民間鉄道事業者である。", "フェルタグス", "Company"),
@@ -184,6 +204,20 @@ def test_mentions_never_span_a_list_comma(detect, text, spans):
     found = _by_text(detect(text))
     assert not any("、" in t for t in found), sorted(found)
     assert spans <= set(found), sorted(found)
+
+
+@pytest.mark.parametrize(
+    "text,span",
+    [
+        # a middle dot between two kanji names lists them; between katakana it is inside one name
+        ("本社の設計は前田建設工業・大林組の共同企業体が担当した。", "前田建設工業"),
+        ("設計を隈研吾都市設計事務所が、建築を前田建設工業・桑原組特定建設工事共同企業体が担当した。", "前田建設工業"),
+    ],
+)
+def test_mentions_a_middle_dot_between_kanji_names_lists_them(detect, text, span):
+    found = _by_text(detect(text))
+    assert span in found, sorted(found)
+    assert not any(t.startswith(span + "・") for t in found), sorted(found)
 
 
 @pytest.mark.parametrize(
@@ -353,3 +387,70 @@ def test_mentions_a_rulers_title_parts_the_realm_from_the_name(detect):
     found = _by_text(detect("ヤロスラフ1世の子、ノヴゴロド公ウラジーミルが建てた。"))
     assert "ウラジーミル" in found and "ノヴゴロド公ウラジーミル" not in found, sorted(found)
     assert entities.class_of(found["ウラジーミル"].evidence) == "Person"
+
+
+@pytest.mark.parametrize(
+    "text,places",
+    [
+        ("ベイシティは、アメリカ合衆国ミシガン州南東部ベイ郡の都市である。", {"ベイ郡"}),
+        ("ベルゲンは、ノルウェー西岸ヴェストラン地方ホルダラン県の都市である。", {"ノルウェー", "ホルダラン県"}),
+    ],
+)
+def test_mentions_a_part_of_a_place_between_two_names_parts_them(detect, text, places):
+    found = _by_text(detect(text))
+    assert places <= set(found), sorted(found)
+    assert not any("南東部" in t or "西岸" in t for t in found), sorted(found)
+
+
+@pytest.mark.parametrize(
+    "text,places",
+    [
+        ("アンテケーラは、スペイン・アンダルシア州マラガ県のムニシピオ。", {"スペイン", "アンダルシア州マラガ県"}),
+    ],
+)
+def test_mentions_a_country_dotted_to_a_place_is_a_place_of_its_own(detect, text, places):
+    found = _by_text(detect(text))
+    assert places <= set(found), sorted(found)
+
+
+@pytest.mark.parametrize(
+    "text,span",
+    [
+        # the typer, trained where one オスマン帝国 was a 政治的組織名, calls it a political body
+        ("オスマン帝国はバルカン半島に進出した。", "オスマン帝国"),
+        # iso-codes calls it オーストラリア連邦; people write the short name
+        ("オーストラリアの不動産協会に日本からの接続が増えた。", "オーストラリア"),
+    ],
+)
+def test_mentions_a_country_name_is_evidence_of_a_place(detect, text, span):
+    found = _by_text(detect(text))
+    assert span in found, sorted(found)
+    assert ("Place", "places:country") in {(c, src) for c, _w, src in found[span].evidence}
+
+
+def test_mentions_type_cues_list_each_cue_once_per_place():
+    """A row read twice would hide its twin (the table is keyed by cue and place); a head word
+    that is also a part-of-name suffix is one already."""
+    import csv
+
+    from kg.vocab import resource_path
+
+    with resource_path("kg.ontologies", "type-cues.tsv").open("r", encoding="utf-8") as f:
+        rows = list(csv.DictReader(f, delimiter="\t"))
+    keys = [(r["cue"], r["where"]) for r in rows]
+    assert len(keys) == len(set(keys)), sorted(k for k in set(keys) if keys.count(k) > 1)
+    heads = {r["cue"] for r in rows if r["where"] == "head"}
+    name_suffixes = {r["cue"] for r in rows if r["where"] == "suffix" and r["part_of_name"] == "yes"}
+    assert not heads & name_suffixes, sorted(heads & name_suffixes)
+
+
+@pytest.mark.parametrize(
+    "text,generic,name",
+    [
+        ("任天堂は京都市に本社を置くゲーム会社で、家庭用ゲーム機を発売した。", "ゲーム会社", "任天堂"),
+        ("ソニーは米国の映画会社を買収した。", "映画会社", "ソニー"),
+    ],
+)
+def test_mentions_a_business_described_by_common_nouns_is_no_name(detect, text, generic, name):
+    found = _by_text(detect(text))
+    assert generic not in found and name in found, sorted(found)

@@ -106,3 +106,66 @@ def test_learned_model_that_cannot_be_loaded_is_a_one_line_model_error(tmp_path,
     message = str(err.value)
     assert isinstance(err.value, KGError) and "\n" not in message
     assert problem in message and "m." in message and "--no-learned" in message
+
+
+def _recorded(extract, text):
+    """The candidate pairs of the sentence classifier for ``text``, with their entities' names."""
+    from kg.evaluation.learned import Recorder
+
+    recorder = Recorder()
+    ex = extract(text, ruleset=replace(load_rules(learned=False), learned=recorder))
+    return ex, [it.candidate for it in recorder.items]
+
+
+@pytest.mark.parametrize(
+    "text,place,country",
+    [
+        pytest.param("スプリングフィールドは、アメリカ合衆国のオハイオ州にある都市である。", "オハイオ州", "アメリカ合衆国", id="state_after_its_country"),
+        pytest.param("ミラノはイタリアの都市である。", "ミラノ", "イタリア", id="city_before_its_country"),
+    ],
+)
+def test_learned_features_know_a_place_in_the_country_the_other_names(extract, text, place, country):
+    ex, pairs = _recorded(extract, text)
+    pair = next(c for c in pairs if {place, country} <= _names(ex, c.first) | _names(ex, c.second))
+    side = "a_in_b" if place in _names(ex, pair.first) else "b_in_a"
+    assert f"gaz_{side}" in pair.features and "top=Place|Place" in pair.features
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        pytest.param("札幌ドームは、日本の北海道札幌市豊平区にあるドーム球場である。", id="places_between"),
+        pytest.param("田中一郎は、トヨタ自動車を経てソニーに入社した。", id="company_between"),
+    ],
+)
+def test_learned_features_read_other_names_as_their_class_not_their_words(extract, text):
+    ex, pairs = _recorded(extract, text)
+    assert pairs
+    names = {n for e in ex.entities for n in e.names if len(n) > 1}
+    for c in pairs:
+        words = {f.split("=", 1)[1] for f in c.features if f.startswith(("bw=", "pl=", "+0=", "+1=", "lca="))}
+        assert not words & names, (c.first, c.second, words & names)
+        assert any(f.startswith(("bw=@", "pl=@", "+0=@", "+1=@", "lca=@")) for f in c.features) or len(pairs) == 1
+
+
+@pytest.mark.parametrize(
+    "thresholds,kept",
+    [
+        pytest.param({}, True, id="one_threshold"),
+        pytest.param({"locatedIn": 1.01}, False, id="located_in_held_back"),
+        pytest.param({"citizenOf": 1.01}, True, id="another_relation_held_back"),
+    ],
+)
+def test_learned_threshold_of_one_relation_holds_back_only_that_relation(extract, tmp_path, thresholds, kept):
+    import json
+    import shutil
+
+    from kg.vocab import resource_path
+
+    shutil.copyfile(resource_path("kg.ontologies", "relation-pairs.model"), tmp_path / "m.model")
+    settings = {"threshold": 0.3, "thresholds": thresholds, "confidence": {}, "default_confidence": 0.6}
+    (tmp_path / "m.json").write_text(json.dumps(settings), encoding="utf-8")
+    ruleset = replace(load_rules(), learned=PairClassifier(str(tmp_path / "m.model")))
+    ex = extract("札幌ドームは、日本の北海道札幌市豊平区にあるドーム球場である。", ruleset=ruleset)
+    found = [f for f in _between(ex, "札幌ドーム", "日本") if f.learned and f.relation == "locatedIn"]
+    assert bool(found) == kept, ex.facts

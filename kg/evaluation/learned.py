@@ -6,7 +6,9 @@ reads each pair's gold label through the scorer's mention alignment: ``rel>`` or
 the gold data relates the two aligned entities by a triple that our relation ``rel`` expresses,
 else ``O``. ``cross_validate`` trains on the documents of k-1 folds and predicts the others;
 ``score`` adds the facts a threshold lets through to the rules' facts and scores them with the
-relation scorer (relations.py), so the figures are those of ``kg eval``.
+relation scorer (relations.py), so the figures are those of ``kg eval``. ``choose_threshold``
+picks the thresholds (one, held higher for the relations ``relation_floors`` finds weak),
+``choose_c2`` the L2 weight, and ``nested`` measures both choices made inside each fold.
 bench/relations_learned_cv.py and scripts/train_relations.py are thin over this.
 """
 
@@ -34,12 +36,16 @@ from .run import Run
 
 # L2-regularised maximum entropy (one-item CRF); fixed settings and L-BFGS make training deterministic
 SETTINGS = {"c1": 0.0, "c2": 1.0, "max_iterations": 200, "feature.minfreq": 3}  # minfreq 3: a model of 0.8 MB, CV as good as with every feature (3.8 MB)
+C2 = (1.0, 3.0, 10.0)  # the L2 weights tried; each classifier's is chosen by cross-validation (choose_c2)
 FOLDS = 5
 THRESHOLDS = tuple(round(0.2 + 0.02 * n, 2) for n in range(36))  # 0.2 .. 0.9
 MIN_PRECISION = 0.76  # the target is 0.75: one point of margin for the spread between folds
 # the document classifier adds facts of lower precision across sentences while the whole stays
 # above the issue's 0.70 (two points of margin)
 DOC_MIN_PRECISION = 0.72
+# a relation's learned facts are let through only where the classifier is right at least as often
+# as wrong on them (cross-validated): no relation rides on the others' precision
+RELATION_FLOOR = 0.5
 
 
 @dataclass
@@ -53,6 +59,7 @@ class Item:
     modality: str | None
     source: str | None
     label: str = NONE
+    rule = RULE_ID  # the rule id of the classifier's facts
 
     def fact(self, label: str, confidence: float) -> Fact:
         return fact_of(self.candidate, label, confidence, self.sentence, self.negated, self.modality, self.source)
@@ -61,6 +68,8 @@ class Item:
 @dataclass
 class DocItem(Item):
     """One candidate pair of the document classifier (docpairs.py)."""
+
+    rule = docpairs.RULE_ID
 
     def fact(self, label: str, confidence: float) -> Fact:
         return docpairs.fact_of(self.candidate, label, confidence)
@@ -148,13 +157,13 @@ def folds(run: Run, k: int = FOLDS) -> dict[str, int]:
     return {d.id: n % k for n, d in enumerate(run.gold.documents)}
 
 
-def train(items: list[Item], path: Path) -> None:
+def train(items: list[Item], path: Path, c2: float = SETTINGS["c2"]) -> None:
     import pycrfsuite
 
     trainer = pycrfsuite.Trainer(verbose=False)
     for it in items:
         trainer.append([list(it.candidate.features)], [it.label])
-    trainer.set_params(SETTINGS)
+    trainer.set_params({**SETTINGS, "c2": c2})
     trainer.train(str(path))
 
 
@@ -172,15 +181,15 @@ def predict(items: list[Item], path: Path) -> list[dict[str, float]]:
     return out
 
 
-def cross_validate(run: Run, items: list[Item], k: int = FOLDS) -> list[dict[str, float]]:
-    """Out-of-fold label probabilities of every item: each fold predicted by a model trained on
-    the documents of the other folds."""
+def cross_validate(run: Run, items: list[Item], k: int = FOLDS, c2: float = SETTINGS["c2"]) -> list[dict[str, float]]:
+    """Out-of-fold label probabilities of every item: each fold predicted by a model trained
+    (with L2 weight ``c2``) on the documents of the other folds."""
     fold_of = folds(run, k)
     probs: list[dict[str, float] | None] = [None] * len(items)
     with tempfile.TemporaryDirectory() as tmp:
         for n in range(k):
             path = Path(tmp) / f"fold{n}.model"
-            train([it for it in items if fold_of[it.doc] != n], path)
+            train([it for it in items if fold_of[it.doc] != n], path, c2)
             held = [i for i, it in enumerate(items) if fold_of[it.doc] == n]
             for i, p in zip(held, predict([items[i] for i in held], path)):
                 probs[i] = p
@@ -190,34 +199,54 @@ def cross_validate(run: Run, items: list[Item], k: int = FOLDS) -> list[dict[str
 def learned_facts(run: Run, items: list[Item], probs: list[dict[str, float]], threshold: float | dict,
                   confidence: dict[str, float] | None = None) -> dict[str, list[Fact]]:
     """Document id -> the facts the classifier adds at ``threshold`` (one number, or one per
-    relation with "*" for the others), on pairs the rules left alone (as the engine does)."""
+    relation with "*" for the others), on pairs the rules left alone (as the engine does). A
+    fact's confidence is its relation's in ``confidence``, else the label's probability."""
+    by_relation = {"*": threshold} if isinstance(threshold, float) else threshold
     out: dict[str, list[Fact]] = {}
     for it, p in zip(items, probs):
         if it.candidate.ruled:
             continue
-        lab, _q = decide(p, 0.0)
-        if lab is None:
-            continue
-        t = threshold if isinstance(threshold, float) else threshold.get(lab[:-1], threshold["*"])
-        if p[lab] < t:
-            continue
-        out.setdefault(it.doc, []).append(it.fact(lab, (confidence or {}).get(lab[:-1], 0.5)))
+        lab, q = decide(p, by_relation["*"], by_relation)
+        if lab is not None:
+            out.setdefault(it.doc, []).append(it.fact(lab, confidence.get(lab[:-1], 0.5) if confidence is not None else q))
     return {doc: unruled(facts, run.extractions[doc].facts) for doc, facts in out.items()}
 
 
-def choose_threshold(run: Run, items: list[Item], probs: list[dict[str, float]], on_each=None,
-                     base: dict[str, list[Fact]] | None = None, min_precision: float = MIN_PRECISION):
-    """(threshold, score, judged) at the lowest of ``THRESHOLDS`` at which the rules' facts (and
-    ``base``, facts added in any case) plus the classifier's keep a precision of ``min_precision``
-    on all in-scope gold facts and on the same-sentence ones; None when none does.
-    ``on_each(threshold, score)`` sees every one tried."""
+def relation_floors(run: Run, items: list[Item], probs: list[dict[str, float]], rule: str,
+                    base: dict[str, list[Fact]] | None = None, floor: float = RELATION_FLOOR) -> dict[str, float]:
+    """Relation -> the lowest of ``THRESHOLDS`` at which the classifier's facts of that relation
+    (scored beside the rules' facts and ``base``) are right at least ``floor`` of the time; 1.01
+    (never) for a relation whose facts never are. A relation the classifier gave no fact is left out."""
+    _result, judged = score(run, merged(base or {}, learned_facts(run, items, probs, THRESHOLDS[0])))
+    facts: dict[str, list[tuple[float, bool]]] = {}
+    for _doc, f, ok in judged:
+        if f.rule == rule:
+            facts.setdefault(f.relation, []).append((f.confidence, ok))
+    out = {}
+    for rel, seen in facts.items():
+        out[rel] = 1.01
+        for t in THRESHOLDS:
+            above = [ok for q, ok in seen if q >= t]
+            if above and sum(above) >= floor * len(above):
+                out[rel] = t
+                break
+    return out
+
+
+def choose_threshold(run: Run, items: list[Item], probs: list[dict[str, float]], base: dict[str, list[Fact]] | None = None,
+                     min_precision: float = MIN_PRECISION):
+    """(thresholds, score, judged): the thresholds (relation -> threshold, "*" for the others)
+    at the lowest of ``THRESHOLDS`` at which the rules' facts (and ``base``, facts added in any
+    case) plus the classifier's keep a precision of ``min_precision`` on all in-scope gold facts
+    and on the same-sentence ones, each relation held to at least its ``relation_floors``
+    threshold; None when none does."""
+    floors = relation_floors(run, items, probs, items[0].rule if items else RULE_ID, base)
     for t in THRESHOLDS:
-        result, judged = score(run, merged(base or {}, learned_facts(run, items, probs, t)))
-        if on_each is not None:
-            on_each(t, result)
+        thresholds = {"*": t, **{rel: max(t, f) for rel, f in sorted(floors.items()) if f > t}}
+        result, judged = score(run, merged(base or {}, learned_facts(run, items, probs, thresholds)))
         m = result.metrics
         if m["all"].precision >= min_precision and m["same-sentence"].precision >= min_precision:
-            return t, result, judged
+            return thresholds, result, judged
     return None
 
 
@@ -230,25 +259,44 @@ def merged(*added: dict[str, list[Fact]]) -> dict[str, list[Fact]]:
     return out
 
 
-def nested(run: Run, items: list[Item], probs: list[dict[str, float]], k: int = FOLDS,
-           base: dict[str, list[Fact]] | None = None, min_precision: float = MIN_PRECISION):
-    """The score of the out-of-fold facts ``probs`` (beside ``base``, as in ``choose_threshold``)
-    when each fold's threshold is chosen, as ``choose_threshold`` does, by a (k-1)-fold
-    cross-validation on the other folds' documents only: the threshold too is then never tuned on
-    the documents it is scored on. Returns the score and the thresholds chosen."""
+def choose_c2(run: Run, items: list[Item], base: dict[str, list[Fact]] | None = None,
+              min_precision: float = MIN_PRECISION, k: int = FOLDS):
+    """(c2, out-of-fold probabilities, ``choose_threshold``'s pick) for the L2 weight of ``C2``
+    whose k-fold cross-validation finds the most gold facts at its chosen thresholds (the
+    smaller weight on a tie); the pick is None when no weight keeps the precision."""
+    best = None
+    for c2 in C2:
+        probs = cross_validate(run, items, k, c2)
+        picked = choose_threshold(run, items, probs, base, min_precision)
+        hits = picked[1].metrics["all"].tp if picked else -1
+        if best is None or hits > best[0]:
+            best = (hits, c2, probs, picked)
+    return best[1:]
+
+
+def nested(run: Run, items: list[Item], k: int = FOLDS, base: dict[str, list[Fact]] | None = None,
+           min_precision: float = MIN_PRECISION):
+    """The score of out-of-fold facts (beside ``base``, as in ``choose_threshold``) when, for
+    each fold, the L2 weight and the thresholds are chosen as ``choose_c2`` does by a
+    (k-1)-fold cross-validation on the other folds' documents only, and the fold is predicted
+    by a model trained on those documents with that weight: nothing is then tuned on the
+    documents it is scored on. Returns the score and each fold's (c2, thresholds)."""
     fold_of = folds(run, k)
     added: dict[str, list[Fact]] = {}
     chosen = []
-    for n in range(k):
-        docs = [d for d in run.gold.documents if fold_of[d.id] != n]
-        inner_run = Run(replace(run.gold, documents=docs), run.predictor, {d.id: run.extractions[d.id] for d in docs}, run.resolved)
-        inner_items = [it for it in items if fold_of[it.doc] != n]
-        inner_base = {d: f for d, f in (base or {}).items() if fold_of[d] != n}
-        picked = choose_threshold(inner_run, inner_items, cross_validate(inner_run, inner_items, k - 1), None, inner_base, min_precision)
-        t = picked[0] if picked else 1.01
-        chosen.append(t)
-        held = [(it, p) for it, p in zip(items, probs) if fold_of[it.doc] == n]
-        added.update(learned_facts(run, [h[0] for h in held], [h[1] for h in held], t))
+    with tempfile.TemporaryDirectory() as tmp:
+        for n in range(k):
+            docs = [d for d in run.gold.documents if fold_of[d.id] != n]
+            inner_run = Run(replace(run.gold, documents=docs), run.predictor, {d.id: run.extractions[d.id] for d in docs}, run.resolved)
+            inner_items = [it for it in items if fold_of[it.doc] != n]
+            inner_base = {d: f for d, f in (base or {}).items() if fold_of[d] != n}
+            c2, _probs, picked = choose_c2(inner_run, inner_items, inner_base, min_precision, k - 1)
+            t = picked[0] if picked else {"*": 1.01}
+            chosen.append((c2, t))
+            path = Path(tmp) / f"fold{n}.model"
+            train(inner_items, path, c2)
+            held = [it for it in items if fold_of[it.doc] == n]
+            added.update(learned_facts(run, held, predict(held, path), t))
     return score(run, merged(base or {}, added))[0], chosen
 
 

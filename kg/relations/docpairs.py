@@ -19,8 +19,8 @@ lie in the country the other names (built by scripts/build_places.py from GeoNam
 A maximum-entropy model like the sentence classifier's gives each label a probability.
 
 The model (ontologies/relation-docpairs.model) and its settings (relation-docpairs.json: the
-threshold, and a fact's confidence: the precision measured by document-level cross-validation)
-are written by scripts/train_relations.py on JacRED dev. Facts carry the rule id
+thresholds, as learned.py's, and a fact's confidence: the precision measured by document-level
+cross-validation) are written by scripts/train_relations.py on JacRED dev. Facts carry the rule id
 ``learned:doc-pair.v1``, ``learned=True`` and ``inferred=True``; each cites the first mention of
 the side outside the first sentence (its sentence and span), as the lead rules' facts do.
 """

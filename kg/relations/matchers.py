@@ -46,7 +46,8 @@ def fits(s: Sentence, ref: Ref, slot: Slot) -> bool:
     return (s.class_ok(ref.key, slot.classes) and s.ner_ok(ref, slot.ner) and (not slot.admin or is_admin(s, ref))
             and (slot.natural or not _natural(s, _ref_text(s, ref)))
             and (slot.region or _ref_text(s, ref) not in s.lex.regions)
-            and (not slot.leveled or _leveled(s, _without_part_text(s, ref))))
+            and (not slot.leveled or _leveled(s, _without_part_text(s, ref)))
+            and (not slot.endings or _ref_text(s, ref).endswith(slot.endings)))
 
 
 def _leveled(s: Sentence, text: str) -> bool:
@@ -156,7 +157,13 @@ def _frame(s: Sentence, rule: Rule, pred, args: list[Arg], emit: Emit) -> None:
     subjects = [a for a in args if not a.gap and a.cases & wanted_s]
     objects = [a for a in args if not a.gap and a.cases & wanted_o]
     gap = next((a for a in args if a.gap), None)
-    if gap is not None:
+    if gap is not None and subjects and objects and "を" not in wanted_o and all(_recovered(s, a, pred) for a in subjects) \
+            and not _comma_after(s, pred):
+        # イジェフスクはロシア連邦に属するウドムルト共和国の首都: a relative clause with no subject
+        # written and no object it could leave empty is about the noun right after it, not the
+        # topic (with a comma after it, …にある、JR九州日豊本線の駅, it reaches past that noun)
+        subjects = [gap]
+    elif gap is not None:
         if not subjects and objects:
             subjects = [gap]
         elif subjects and not objects:
@@ -181,9 +188,58 @@ def _frame(s: Sentence, rule: Rule, pred, args: list[Arg], emit: Emit) -> None:
                         emit(rule, sr, orf, pred, (sa.token, oa.token, pred.i))
 
 
+def _recovered(s: Sentence, arg: Arg, pred) -> bool:
+    """The argument is not written as a dependent of ``pred`` (a topic or subject recovered from
+    elsewhere in the sentence or an earlier one), or is a は-topic GiNZA hung on a relative clause
+    (は never marks a relative clause's own subject)."""
+    return arg.token < 0 or s.doc[arg.token].head.i != pred.i or arg.particle == "は" and pred.dep_ == "acl"
+
+
+def _comma_after(s: Sentence, tok) -> bool:
+    end = s._tail_end(tok)
+    return end < s.span.end and s.doc[end].text in ("、", ",", "，")
+
+
 def _cases(particles) -> set[str]:
     """Case slots of particles, the topic and inclusive particles counting as the subject's."""
     return {"が" if p in SUBJECT else p for p in particles}
+
+
+# ---------------------------------------------------------------- scope
+
+SCOPE_PARTICLES = ("では", "においては")
+
+
+@matcher("scope")
+def match_scopes(s: Sentence, rules: Sequence[Rule], emit: Emit) -> None:
+    """Xでは…: a phrase that sets the scope of what follows (NBAではA、B、Cでプレイした; 日本では
+    NET系列、日本テレビ系列で放送された) relates each ``member`` named after it, up to the next
+    scope, to X, when a predicate of ``lemmas`` stands within that stretch, after the member or
+    before it (イギリスでは…放映されたBBCの番組); the members need no particle of their own: they
+    may sit in lists and modifiers."""
+    doc = s.doc
+    scopes = sorted((doc[stop - 1] for _start, stop, _key in s.mentions if s.particle(doc[stop - 1]) in SCOPE_PARTICLES), key=lambda t: t.i)
+    if not scopes:
+        return
+    for rule in rules:
+        for n, scope in enumerate(scopes):
+            end = scopes[n + 1].i if n + 1 < len(scopes) else s.span.end
+            owners = [r for r in s.refs(scope) if fits(s, r, rule.slot("scope"))]
+            if not owners:
+                continue
+            preds = [t for t in doc[scope.i + 1:end] if t.lemma_ in rule.lemmas or t.text in rule.lemmas]
+            if not preds:
+                continue
+            for start, stop, key in s.mentions:
+                if not scope.i < start < end:
+                    continue
+                pred = next((p for p in preds if p.i >= stop), preds[-1])
+                member = Ref(key, stop - 1, "", (stop - 1) in s.anaphoric)
+                if pred is None or not fits(s, member, rule.slot("member")):
+                    continue
+                for owner in owners:
+                    if owner.key != key:
+                        emit(rule, member, owner, pred, (stop - 1, owner.token, pred.i))
 
 
 # ---------------------------------------------------------------- role (titles)

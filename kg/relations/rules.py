@@ -12,6 +12,10 @@ Kinds (the matchers live in matchers.py and are registered by name):
 - ``frame``: a predicate (``lemmas``) with argument slots by particle, ``subject`` and ``object``,
   each ``{particles: [...], classes: [...], ner: [...]}``. Particles are matched after voice is
   normalised (passive: the が-phrase fills the を-slot and によって/から/に the が-slot).
+- ``scope``: a phrase setting the scope of what follows (Xでは, Xにおいては) and a predicate
+  (``lemmas``) in its stretch: each entity named after the scope fitting ``member`` is related to X
+  fitting ``scope`` (NBAではA、B、Cでプレイした: the teams are part of the league; 日本では
+  NET系列で放送された: the broadcaster is in Japan), up to the next scope phrase.
 - ``role``: a title noun (``titles``, or any noun GiNZA labels with one of ``title_ner``) relating
   its ``holder`` to the ``of`` entity: XのTITLEであるZ, X TITLEのZ, ZはXのTITLEだ, ZがXのTITLEに
   就任する, ZをXのTITLEに選ぶ, ZがXのTITLEを務める; ``of_chain``: the larger places X is listed
@@ -62,11 +66,12 @@ from ..errors import RuleError
 from ..mentions import cues as mention_cues
 from ..vocab import classes, relations
 
-KINDS = ("frame", "role", "possessive", "parenthetical", "pair", "hierarchy", "entail", "compose", "closure", "lead")
+KINDS = ("frame", "scope", "role", "possessive", "parenthetical", "pair", "hierarchy", "entail", "compose", "closure", "lead")
 RELATED = "related"
 _RULE_KEYS = {"id", "description", "kind", "relation", "confidence", "examples", "pattern", "direction", "voice", "measured"}
 _PATTERN_KEYS = {
     "frame": {"lemmas", "subject", "object"},
+    "scope": {"lemmas", "scope", "member"},
     "role": {"titles", "title_ner", "holder", "of", "forms", "of_chain", "of_topic", "of_scope"},
     "possessive": {"holder", "of", "connectors", "heads", "levels_required", "levels_consistent"},
     "parenthetical": {"holder", "of", "trailing"},
@@ -78,7 +83,7 @@ _PATTERN_KEYS = {
     "lead": {"from", "lead", "subject", "object"},
 }
 ROLE_FORMS = ("appositive", "suffix", "copula", "appoint", "serve")
-_SLOT_KEYS = {"particles", "classes", "ner", "exclude", "admin", "natural", "leveled", "region"}
+_SLOT_KEYS = {"particles", "classes", "ner", "exclude", "admin", "natural", "leveled", "region", "endings"}
 
 
 @dataclass(frozen=True)
@@ -91,6 +96,7 @@ class Slot:
     natural: bool = True  # false: no name of a natural feature (lexicon natural_suffixes: 川, 湖, 島)
     leveled: bool = False  # the name ends in a level suffix (lexicon place_levels: 州, 県, 市) after a stem of 2+ characters
     region: bool = True  # false: no continent or world region (lexicon regions: ヨーロッパ, 北アフリカ)
+    endings: tuple[str, ...] = ()  # the name ends in one of these (a league: …リーグ, NBA)
 
 
 @dataclass(frozen=True)
@@ -126,7 +132,8 @@ class Rule:
         if isinstance(s, list):  # role/possessive shorthand: a list of classes
             return Slot(classes=tuple(s))
         return Slot(tuple(s.get("particles", ())), tuple(s.get("classes", ())), tuple(s.get("ner", ())), tuple(s.get("exclude", ())),
-                    bool(s.get("admin", False)), bool(s.get("natural", True)), bool(s.get("leveled", False)), bool(s.get("region", True)))
+                    bool(s.get("admin", False)), bool(s.get("natural", True)), bool(s.get("leveled", False)), bool(s.get("region", True)),
+                    tuple(s.get("endings", ())))
 
     @cached_property
     def subject(self) -> Slot:
@@ -206,6 +213,7 @@ class Lexicon:
     appoint_object: frozenset[str]  # YがZをXのTITLEに選ぶ: the object takes the title
     serve_verbs: frozenset[str]  # ZがXのTITLEを務める
     exist_verbs: frozenset[str]  # 弟にZがいる: the subject holds the title
+    locative_verbs: frozenset[str]  # ZはXにあるAのN: a relative clause of these on a の-modifier of the predicate noun places Z too
     co_agents: frozenset[str]  # YとともにXが…した: Y acts with the subject (共, とも, 一緒)
     adnominal_titles: frozenset[str]  # X出身の人物: the title describes the noun after it
     occupation_suffixes: frozenset[str]  # 興行家, 研究者: a suffix making an occupation
@@ -422,7 +430,7 @@ def _parse_rule(item, source: str, n: int) -> Rule:
             fail(f"'{name}' must be a mapping like {{particles: [...], classes: [...]}}")
         bad = set(s) - _SLOT_KEYS
         if bad:
-            fail(f"'{name}' has unknown key(s) {sorted(bad)} (allowed: particles, classes, ner, exclude, admin, natural, leveled, region)")
+            fail(f"'{name}' has unknown key(s) {sorted(bad)} (allowed: particles, classes, ner, exclude, admin, natural, leveled, region, endings)")
         for flag in ("admin", "natural", "leveled", "region"):
             if not isinstance(s.get(flag, flag in ("natural", "region")), bool):
                 fail(f"'{name}.{flag}' must be true or false")
@@ -432,6 +440,9 @@ def _parse_rule(item, source: str, n: int) -> Rule:
         _check_classes(s.get("exclude", []), known_classes, fail, f"{name}.exclude")
         if not isinstance(s.get("ner", []), list):
             fail(f"'{name}.ner' must be a list of GiNZA entity labels")
+        endings = s.get("endings", [])
+        if not isinstance(endings, list) or not all(isinstance(x, str) and x for x in endings):
+            fail(f"'{name}.endings' must be a list of name endings")
 
     def check_words(key: str, required: bool) -> None:
         v = pattern.get(key)
@@ -446,6 +457,10 @@ def _parse_rule(item, source: str, n: int) -> Rule:
         check_words("lemmas", True)
         check_slot("subject", True, True)
         check_slot("object", True, True)
+    elif kind == "scope":
+        check_words("lemmas", True)
+        check_slot("scope", True, False)
+        check_slot("member", True, False)
     elif kind == "role":
         check_words("titles", "title_ner" not in pattern)
         check_words("title_ner", False)
@@ -583,6 +598,7 @@ def _lexicon(d: dict) -> Lexicon:
         appoint_object=words("appoint_object"),
         serve_verbs=words("serve_verbs"),
         exist_verbs=words("exist_verbs"),
+        locative_verbs=words("locative_verbs"),
         co_agents=words("co_agents"),
         adnominal_titles=words("adnominal_titles"),
         occupation_suffixes=words("occupation_suffixes"),

@@ -370,6 +370,10 @@ class Sentence:
                 continue
             refs = self.refs(c)
             if refs:
+                if p == "の" and not nominal and pred.dep_ == "acl":
+                    # リッペ州教会のあるノルトライン・ヴェストファーレン州: の marks the subject of a
+                    # relative clause (が-の conversion)
+                    p = "が"
                 args.append(Arg(c.i, p, self.cases(p, voice, nominal), refs))
         if any(a.particle == "が" for a in args) and any(a.particle == "は" for a in args):
             gov = self.governor(pred)
@@ -402,9 +406,24 @@ class Sentence:
         refs = self.refs(head)
         if not refs:
             refs = self.copula_subject(head)
+        if not refs and pred.lemma_ in self.lex.locative_verbs:
+            refs = self._modified_subject(head)
         if not refs:
             return None
         return Arg(head.i, "", frozenset(), refs, gap=True)
+
+    def _modified_subject(self, noun, hops: int = 3) -> tuple[Ref, ...]:
+        """園城寺は、滋賀県大津市園城寺町にある天台寺門宗の総本山の寺院。: a locative clause GiNZA
+        hangs on a の-modifier (宗) of the predicate noun (寺院), past nouns naming no entity, places
+        the predicate noun's subject."""
+        for _ in range(hops):
+            if noun.i in self.ent or self.particle(noun) != "の" or noun.head.i <= noun.i:
+                return ()
+            noun = noun.head
+            refs = self.copula_subject(noun) if noun.i not in self.ent else ()
+            if refs:
+                return refs
+        return ()
 
     def copula_subject(self, noun) -> tuple[Ref, ...]:
         """ZはXにあるN(だ): a predicate noun stands for its subject; so does a noun closing the
