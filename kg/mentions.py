@@ -107,12 +107,30 @@ def is_katakana(tok) -> bool:
     return bool(_KATAKANA.match(tok.text))
 
 
+_NAME_POS = ("PROPN", "NOUN", "PRON", "X")
+
+
 def _is_name_token(tok) -> bool:
-    if tok.tag_.startswith("名詞-固有名詞"):
-        return True
-    if is_latin(tok) and tok.pos_ in ("PROPN", "NOUN", "PRON", "X"):
-        return True
-    return False
+    """A proper noun, or a Latin-script noun (``Words.name_word`` of a whole sentence)."""
+    return tok.tag_.startswith("名詞-固有名詞") or (is_latin(tok) and tok.pos_ in _NAME_POS)
+
+
+class Words(tagger.Words):
+    """A sentence's tokens as read once (``tagger.Words``), with what the rule sources ask of each
+    word: its name key, Latin script, katakana, a name word (a proper noun, a Latin-script noun),
+    a word of a noun compound (a noun, a prefix or noun-making suffix, a Latin word), a space
+    after it."""
+
+    def __init__(self, tokens):
+        super().__init__(tokens)
+        self.keys = [lexicon.name_key(x) for x in self.text]
+        self.latin = [bool(_LATIN.match(x)) for x in self.text]
+        self.katakana = [bool(_KATAKANA.match(x)) for x in self.text]
+        self.spaced = [len(x) > len(y) for x, y in zip(self.text_ws, self.text)]
+        self.name_word = [tag.startswith("名詞-固有名詞") or (latin and pos in _NAME_POS)
+                          for tag, pos, latin in zip(self.tag, self.pos, self.latin)]
+        self.compound_word = [pos in _COMPOUND_POS or tag.startswith(_COMPOUND_TAGS) or latin
+                              for tag, pos, latin in zip(self.tag, self.pos, self.latin)]
 
 
 def _reading(tokens) -> str:
@@ -140,17 +158,21 @@ def detect(doc, offset: int = 0, sentence_base: int = 0) -> list[Candidate]:
     chosen: list[tuple[int, int, list]] = []  # (start token, end token, evidence)
     sents = list(doc.sents)
     ents = list(doc.ents)  # once: Span.ents scans the whole Doc on every call
-    sentence_words = [tagger.Words(list(sent)) for sent in sents]
-    tagger.score_sentences(sentence_words)
+    sentence_words = [Words(list(sent)) for sent in sents]
+    spans_by_sentence = []
     for sent, words in zip(sents, sentence_words):
         toks = words.tokens
         sent_ents = [e for e in ents if sent.start <= e.start and e.end <= sent.end]
-        spans = sentence_spans(sent, tagger.tag(toks, words), toks, sent_ents)
+        spans_by_sentence.append(sentence_spans(sent, tagger.tag(toks, words), toks, sent_ents, words))
+    # the vector share of every candidate span of the chunk at once (the typer judges most of them)
+    tagger.score_spans(sentence_words, [[(s - sent.start, e - sent.start) for s, e in spans]
+                                        for sent, spans in zip(sents, spans_by_sentence)])
+    for sent, words, spans in zip(sents, sentence_words, spans_by_sentence):
         chosen.extend(choose(sent, spans, words))
     if offset == 0:
         _lead(doc, sents, chosen)
         _defined_lead(doc, sents, chosen)
-    _propagate(doc, chosen, {s.start for s in sents})
+    _propagate(doc, chosen, {s.start for s in sents}, [k for w in sentence_words for k in w.keys])
     chosen.sort()
     out = _inside_places(doc, chosen, offset, sentence_base, sents)
     aliases = _readings(doc, chosen)
@@ -198,9 +220,10 @@ def has_honorific(evidence) -> bool:
     return any(c == "Person" and src.startswith("suffix:") for c, _w, src in evidence)
 
 
-def _propagate(doc, chosen: list, sent_starts: set[int]) -> None:
+def _propagate(doc, chosen: list, sent_starts: set[int], tok_keys: list[str]) -> None:
     """One name, one sense in a text: every other token-aligned occurrence of a name kept
-    somewhere in the chunk is a mention too (JacRED marks them all; the tagger may miss some)."""
+    somewhere in the chunk is a mention too (JacRED marks them all; the tagger may miss some).
+    ``tok_keys``: the name key of every token of ``doc``."""
     if not chosen:
         return
     keys = {}
@@ -210,7 +233,6 @@ def _propagate(doc, chosen: list, sent_starts: set[int]) -> None:
             keys.setdefault(lexicon.name_key(text), (end - start, ev))
     prefixes = {k[:m] for k in keys for m in range(1, len(k) + 1)}
     taken = covered(chosen)
-    tok_keys = [lexicon.name_key(t.text) for t in doc]
     i, n = 0, len(doc)
     while i < n:
         hit = None
@@ -339,12 +361,14 @@ class SpanInfo:
     evidence: list
 
 
-def sentence_spans(sent, crf: Sequence[tuple[int, int, str]], toks=None, ents=None) -> dict[tuple[int, int], SpanInfo]:
+def sentence_spans(sent, crf: Sequence[tuple[int, int, str]], toks=None, ents=None,
+                   words: Words | None = None) -> dict[tuple[int, int], SpanInfo]:
     """Every candidate span of one sentence, keyed by (start, end) doc token indexes: the
     tagger's ``crf`` spans (sentence token indexes, trimmed of honorifics and particles) and the
     rule sources' (gazetteer, GiNZA NER, name runs, quotes), identical spans merged. The
     tagger's training reads this too, so the span typer learns from what it will be shown.
-    ``toks`` and ``ents`` are the sentence's tokens and GiNZA entities, if the caller has them."""
+    ``toks``, ``ents`` and ``words`` are the sentence's tokens, GiNZA entities and ``Words``, if
+    the caller has them."""
     out: dict[tuple[int, int], SpanInfo] = {}
 
     def add(start, end, source, ev):
@@ -353,6 +377,7 @@ def sentence_spans(sent, crf: Sequence[tuple[int, int, str]], toks=None, ents=No
         info.evidence.extend(ev)
 
     toks = toks if toks is not None else list(sent)
+    words = words if words is not None else Words(toks)
     doc = sent.doc
     for a0, b0, cls in crf:
         for a, b in _pieces(toks, a0, b0):
@@ -363,13 +388,13 @@ def sentence_spans(sent, crf: Sequence[tuple[int, int, str]], toks=None, ents=No
     for source, fn in (("gaz", _gazetteer_spans), ("ner", _ner_spans), ("run", _name_runs), ("quote", _quoted),
                        ("compound", _compounds)):
         found: list = []
-        fn((sent.ents if ents is None else ents) if fn is _ner_spans else toks, found)
+        fn((sent.ents if ents is None else ents) if fn is _ner_spans else words, found)
         for start, end, prio, ev in found:
             add(start, end, "bare-quote" if prio == P_BARE_QUOTE else source, ev)
     _place_cuts(doc, out)
     for (start, end), info in out.items():
-        text = "".join(t.text_with_ws for t in toks[start - sent.start:end - sent.start])
-        _head_evidence(text, info.evidence, place_word=doc[end - 1].tag_.startswith("名詞-固有名詞-地名"))
+        text = "".join(words.text_ws[start - sent.start:end - sent.start])
+        _head_evidence(text, info.evidence, place_word=words.tag[end - 1 - sent.start].startswith("名詞-固有名詞-地名"))
         key = lexicon.name_key(text)
         if key in lexicon.country_keys():
             info.evidence.append(("Place", W_COUNTRY, "places:country"))
@@ -663,16 +688,16 @@ def _last_unit_cue(tok, where: str) -> Cue | None:
     return _cue(units[-1][0], where) if units else None
 
 
-def _gazetteer_spans(toks, found) -> None:
+def _gazetteer_spans(words: Words, found) -> None:
     """Longest gazetteer names over token boundaries, compared by name key."""
     index, prefixes = lexicon.gazetteer_index(), lexicon.gazetteer_prefixes()
-    keys = [lexicon.name_key(t.text) for t in toks]
-    n = len(toks)
+    keys, base = words.keys, words.index[0] if words.index else 0
+    n = len(keys)
     i = 0
     while i < n:
         hit = None
         key = ""
-        if not toks[i].is_space:
+        if not words.text[i].isspace():  # Token.is_space
             for j in range(i, min(n, i + 8)):
                 key += keys[j]
                 if key not in prefixes:
@@ -683,7 +708,7 @@ def _gazetteer_spans(toks, found) -> None:
             i += 1
             continue
         j, entry = hit
-        found.append((toks[i].i, toks[j - 1].i + 1, P_GAZETTEER, [(entry.cls, W_GAZETTEER, f"gazetteer:{entry.id}")]))
+        found.append((base + i, base + j, P_GAZETTEER, [(entry.cls, W_GAZETTEER, f"gazetteer:{entry.id}")]))
         i = j
 
 
@@ -704,64 +729,65 @@ def _ner_spans(ents, found) -> None:
         found.append((start, end, P_NER, evidence))
 
 
-def _name_runs(toks, found) -> None:
+def _name_runs(words: Words, found) -> None:
     """Maximal runs of name tokens, joined by middle dots or (Latin) single spaces."""
-    i, n = 0, len(toks)
+    text, tag, latin, kata, name = words.text, words.tag, words.latin, words.katakana, words.name_word
+    base = words.index[0] if words.index else 0
+    i, n = 0, len(text)
     while i < n:
-        t = toks[i]
-        starts_name = _is_name_token(t) or (is_katakana(t) and i + 2 < n and toks[i + 1].text in _DOTS and is_katakana(toks[i + 2]))
+        starts_name = name[i] or (kata[i] and i + 2 < n and text[i + 1] in _DOTS and kata[i + 2])
         if not starts_name:
             i += 1
             continue
         j = i + 1
         while j < n:
-            u = toks[j]
-            if u.text in _DOTS and j + 1 < n and (is_katakana(toks[j + 1]) or _is_name_token(toks[j + 1])):
+            if text[j] in _DOTS and j + 1 < n and (kata[j + 1] or name[j + 1]):
                 j += 2
                 continue
-            if _is_name_token(u) and (is_latin(u) == is_latin(toks[j - 1]) or not toks[j - 1].whitespace_):
+            if name[j] and (latin[j] == latin[j - 1] or not words.spaced[j - 1]):
                 j += 1
                 continue
-            if is_katakana(u) and toks[j - 1].text in _DOTS:
+            if kata[j] and text[j - 1] in _DOTS:
                 j += 1
                 continue
             break
-        run = toks[i:j]
+        tags = tag[i:j]
         evidence: list = []
-        person_parts = sum(1 for x in run if x.tag_.startswith("名詞-固有名詞-人名"))
-        if (any(a.tag_.startswith("名詞-固有名詞-人名-姓") and b.tag_.startswith("名詞-固有名詞-人名-名") for a, b in zip(run, run[1:]))
-                or (len(run) == 1 and run[0].tag_ == "名詞-固有名詞-人名-一般" and len(run[0].text) >= 3)):
+        person_parts = sum(1 for x in tags if x.startswith("名詞-固有名詞-人名"))
+        if (any(a.startswith("名詞-固有名詞-人名-姓") and b.startswith("名詞-固有名詞-人名-名") for a, b in zip(tags, tags[1:]))
+                or (j - i == 1 and tags[0] == "名詞-固有名詞-人名-一般" and len(text[i]) >= 3)):
             # a surname then a given name, or a full name the dictionary knows (徳川家光): a person
             evidence.append(("Person", W_FULL_NAME, "tag:姓名"))
         if person_parts:
             evidence.append(("Person", W_NAME_TAG, "tag:人名"))
-        elif any(x.tag_.startswith("名詞-固有名詞-地名") for x in run):
+        elif any(x.startswith("名詞-固有名詞-地名") for x in tags):
             evidence.append(("Place", W_NAME_TAG, "tag:地名"))
-        elif any(x.text in _DOTS for x in run) and all(is_katakana(x) or x.text in _DOTS for x in run):
+        elif any(x in _DOTS for x in text[i:j]) and all(kata[k] or text[k] in _DOTS for k in range(i, j)):
             evidence.append(("Person", W_SHAPE, "shape:katakana-dotted"))
-        found.append((run[0].i, run[-1].i + 1, P_RUN, evidence))
-        _list_parts(run, found)
+        found.append((base + i, base + j, P_RUN, evidence))
+        _list_parts(words, i, j, found)
         i = j
 
 
-def _list_parts(run, found) -> None:
-    """The items of a run whose middle dot stands between two words that are not katakana
-    (前田建設工業・桑原組: a list, not one foreign name), each as a candidate of its own; the run
-    stays one too (大阪・中之島), and the typer weighs them."""
-    cuts = [k for k in range(1, len(run) - 1)
-            if run[k].text in _DOTS and not is_katakana(run[k - 1]) and not is_katakana(run[k + 1])]
+def _list_parts(words: Words, i: int, j: int, found) -> None:
+    """The items of a run ``[i, j)`` whose middle dot stands between two words that are not
+    katakana (前田建設工業・桑原組: a list, not one foreign name), each as a candidate of its own;
+    the run stays one too (大阪・中之島), and the typer weighs them."""
+    text, kata = words.text, words.katakana
+    cuts = [k for k in range(i + 1, j - 1) if text[k] in _DOTS and not kata[k - 1] and not kata[k + 1]]
     if not cuts:
         return
-    start = 0
-    for k in [*cuts, len(run)]:
-        part = run[start:k]
-        if part and k - start < len(run):
-            found.append((part[0].i, part[-1].i + 1, P_RUN, []))
+    base = words.index[0]
+    start = i
+    for k in [*cuts, j]:
+        if start < k and k - start < j - i:
+            found.append((base + start, base + k, P_RUN, []))
         start = k + 1
 
 
-def _quoted(toks, found) -> None:
+def _quoted(words: Words, found) -> None:
     """「X」 with a classifier: 「X」と呼ばれるチップ, 「X」というモデル, モデル「X」, or a Latin name."""
+    toks = words.tokens
     n = len(toks)
     for i, t in enumerate(toks):
         close = _OPEN_QUOTES.get(t.text)
@@ -787,36 +813,34 @@ def _quoted(toks, found) -> None:
 
 
 _COMPOUND_POS = {"NOUN", "PROPN", "NUM"}
+_COMPOUND_TAGS = ("接頭辞", "接尾辞-名詞的")
 
 
-def _compound_token(t) -> bool:
-    return t.pos_ in _COMPOUND_POS or t.tag_.startswith(("接頭辞", "接尾辞-名詞的")) or is_latin(t)
-
-
-def _compounds(toks, found) -> None:
+def _compounds(words: Words, found) -> None:
     """Noun compounds within a bunsetsu (GiNZA's bunsetsu boundaries) that may be names: they
     hold a proper noun, a Latin or katakana word, or end in a head word (江西省, テーブルマーク株式会社,
-    英国地質調査所). The span typer decides which are."""
+    英国地質調査所). The span typer decides which are. A word of a compound: a noun, a prefix or
+    noun-making suffix, or a Latin word (``Words.compound_word``)."""
+    toks = words.tokens
     if not toks:
         return
-    doc = toks[0].doc
-    labels = doc.user_data.get("bunsetu_bi_labels") or []
+    labels = toks[0].doc.user_data.get("bunsetu_bi_labels") or []
+    text, part, base = words.text, words.compound_word, words.index[0]
     i, n = 0, len(toks)
     while i < n:
-        if not _compound_token(toks[i]) or toks[i].like_num:
+        if not part[i] or toks[i].like_num:
             i += 1
             continue
         j = i + 1
-        while j < n and (_compound_token(toks[j]) or (toks[j].text in _DOTS and j + 1 < n and _compound_token(toks[j + 1]))):
-            if toks[j].i < len(labels) and labels[toks[j].i] == "B":
+        while j < n and (part[j] or (text[j] in _DOTS and j + 1 < n and part[j + 1])):
+            if base + j < len(labels) and labels[base + j] == "B":
                 break  # a new bunsetsu
             j += 1
-        run = toks[i:j]
-        if len(run) >= 2:
-            text = lexicon.nfkc("".join(t.text for t in run))
-            if any(t.tag_.startswith("名詞-固有名詞") or is_latin(t) or is_katakana(t) for t in run) or _head_cue(text):
+        if j - i >= 2:
+            if (any(words.tag[k].startswith("名詞-固有名詞") or words.latin[k] or words.katakana[k] for k in range(i, j))
+                    or _head_cue(lexicon.nfkc("".join(text[i:j])))):
                 ev: list = []
-                start, end = _trim(toks, run[0].i, run[-1].i + 1, ev)
+                start, end = _trim(toks, base + i, base + j, ev)
                 if end - start >= 1:
                     found.append((start, end, P_RUN, ev))
         i = j

@@ -15,12 +15,10 @@ span's and its context's word vectors, reduced to 64 axes (kept with the cluster
 
 from __future__ import annotations
 
-import itertools
 import logging
-import math
 import re
 import unicodedata
-from functools import cached_property, lru_cache
+from functools import lru_cache
 
 from importlib.resources import as_file
 
@@ -132,8 +130,9 @@ class Words:
     """One sentence's tokens as the features read them, each spaCy attribute read once (every read
     on a Token looks its string up in the vocabulary): the surface (``text``; ``form``, NFKC;
     ``text_ws``, with the space after it), lemma, tag, part of speech, GiNZA's entity labels,
-    dependency, index in the Doc, the word's row in the clusters file (``at``, -1 for none) and
-    its cluster. The span typer's share of the word vectors (``scores``) is made on first use."""
+    dependency, index in the Doc, the word's cluster and the row of its reduced vector (-1 for
+    none). ``shares`` keeps the span typer's share of the word vectors for spans (``score_spans``,
+    ``share``)."""
 
     def __init__(self, tokens):
         self.tokens = tokens
@@ -147,18 +146,22 @@ class Words:
         self.ent_type = [t.ent_type_ for t in tokens]
         self.dep = [t.dep_ for t in tokens]
         self.index = [t.i for t in tokens]
-        self.at = [_word_at(t.orth, t.norm) for t in tokens]
-        clusters = _clusters()[1]
-        self.clusters = [int(clusters[k]) if k >= 0 else -1 for k in self.at]
+        found = [_word(t.orth, t.norm) for t in tokens]
+        self.clusters = [c for c, _r in found]
+        self.rows = [r for _c, r in found]
+        self.shares: dict[tuple[int, int], list[float] | None] = {}
 
     def around(self, a: int, b: int) -> list[int]:
         """The content words (nouns, verbs, adjectives) within ``CONTEXT`` tokens of ``[a, b)``."""
         lo, hi = max(0, a - CONTEXT), min(len(self.text), b + CONTEXT)
         return [j for j in range(lo, hi) if (j < a or j >= b) and self.pos[j] in _CONTENT]
 
-    @cached_property
-    def scores(self):
-        return word_scores(self)
+    def share(self, a: int, b: int) -> list[float] | None:
+        """The vector features' share of the typer's probabilities for the span ``[a, b)``
+        (``score_spans``)."""
+        if (a, b) not in self.shares:
+            score_spans([self], [[(a, b)]])
+        return self.shares[(a, b)]
 
 
 def sentence_features(tokens, words: Words | None = None) -> list[list[str]]:
@@ -317,16 +320,27 @@ CLUSTERS_FILE = "word-clusters.npz"
 
 @lru_cache(maxsize=1)
 def _clusters():
-    """(sorted word hashes, cluster of each, row of each in the vectors, vectors): the k-means
-    cluster and the reduced vector (GiNZA's vectors on their VECTOR_DIMS principal axes) of every
-    word GiNZA has a vector for, keyed by spaCy's hash of its text, so that a Doc read back from
-    the cache without vectors gets the same features (built by ``scripts/train_tagger.py
+    """(sorted word hashes, cluster of each, row of each in the reduced vectors): the k-means
+    cluster of every word GiNZA has a vector for, and where its reduced vector (GiNZA's vectors on
+    their VECTOR_DIMS principal axes) is, keyed by spaCy's hash of its text, so that a Doc read
+    back from the cache without vectors gets the same features (built by ``scripts/train_tagger.py
     --clusters``, the vectors alone by ``--vectors``)."""
     import numpy
 
     with resource_path("kg.ontologies", CLUSTERS_FILE).open("rb") as f:
         data = numpy.load(f)
-        return data["keys"], data["clusters"], data["rows"], data["vectors"].astype(numpy.float32)
+        return data["keys"], data["clusters"], data["rows"]
+
+
+@lru_cache(maxsize=1)
+def reduced_vectors():
+    """The reduced word vectors (float32, one row each, as ``Words.rows`` points): read for
+    training only; at run time the span typer looks up their share of its scores
+    (``_word_scores``)."""
+    import numpy
+
+    with resource_path("kg.ontologies", CLUSTERS_FILE).open("rb") as f:
+        return numpy.load(f)["vectors"].astype(numpy.float32)
 
 
 def word_clusters(tokens) -> list[int]:
@@ -335,16 +349,17 @@ def word_clusters(tokens) -> list[int]:
 
 
 @lru_cache(maxsize=65536)
-def _word_at(orth: int, norm: int) -> int:
-    """The index of a word in the clusters file, by its surface, else its normalised form; -1."""
+def _word(orth: int, norm: int) -> tuple[int, int]:
+    """A word's cluster and the row of its reduced vector, by its surface, else its normalised
+    form; (-1, -1) for a word GiNZA has no vector for."""
     import numpy
 
-    keys = _clusters()[0]
+    keys, clusters, rows = _clusters()
     for key in (orth, norm):
         at = int(keys.searchsorted(numpy.uint64(key)))
         if at < len(keys) and int(keys[at]) == key:
-            return at
-    return -1
+            return int(clusters[at]), int(rows[at])
+    return -1, -1
 
 
 VECTOR_DIMS = 64
@@ -358,11 +373,11 @@ def word_vectors(words: Words):
     a word without one) and which words have one (a list of bools)."""
     import numpy
 
-    _keys, _clusters_of, rows, vectors = _clusters()
-    known = [k >= 0 for k in words.at]
+    vectors = reduced_vectors()
+    known = [r >= 0 for r in words.rows]
     out = numpy.zeros((len(known), vectors.shape[1]), dtype=numpy.float32)
     if any(known):
-        out[known] = vectors[rows[[k for k in words.at if k >= 0]]]
+        out[known] = vectors[[r for r in words.rows if r >= 0]]
     return out, known
 
 
@@ -376,7 +391,7 @@ def vector_features(tokens, a: int, b: int) -> dict[str, float]:
     """Real-valued features of the span ``tokens[a:b]`` for training the span typer, from the
     reduced word vectors: its last word's (vL0...), the mean of its words' (vM) and of the content
     words within ``CONTEXT`` tokens either side (vC). At run time ``classify`` adds their weights'
-    share of the typer's scores itself (``word_scores``), which is the same and much cheaper."""
+    share of the typer's scores itself (``score_spans``), which is the same and much cheaper."""
     import numpy
 
     words = Words(tokens)
@@ -402,89 +417,59 @@ TYPER_VECTORS_FILE = "mention-typer-vectors.npz"
 
 
 @lru_cache(maxsize=1)
-def _vector_weights():
-    """(labels, {part: dims x labels weight matrix}): the span typer's weights of its vector
-    features (written by ``scripts/train_tagger.py`` from the typer model)."""
+def _word_scores():
+    """(labels, table): for each row of the reduced vectors, its share of the span typer's score
+    of every label as a span's last word (``L``), as one of its words (``M``) and as a content word
+    around it (``C``): the vector times the typer's weights of its vector features, made by
+    ``scripts/train_tagger.py``, so that run time only looks up and adds. Columns: L, M, 1, C, 1
+    (the ones count the words summed); one more row, of zeros, stands for row -1 (no vector)."""
     import numpy
 
     with resource_path("kg.ontologies", TYPER_VECTORS_FILE).open("rb") as f:
         data = numpy.load(f)
-        return tuple(str(x) for x in data["labels"]), {part: data[part] for part in VECTOR_PARTS}
+        labels, scores = tuple(str(x) for x in data["labels"]), data["scores"].astype(numpy.float64)
+    n = len(labels)
+    ones = numpy.ones((len(scores), 1))
+    table = numpy.hstack([scores[:, :2 * n], ones, scores[:, 2 * n:], ones])
+    return labels, numpy.vstack([table, numpy.zeros((1, table.shape[1]))])
 
 
-def word_scores(words: Words):
-    """Each vector part's share of the typer's score of every label, per word (the word's reduced
-    vector times the typer's weights), as plain lists: the last word's (``L``, per word), and the
-    running sums over the sentence of the words' (``M``) and of the content words' (``C``) with
-    how many were summed, so that a span's means cost a subtraction. ``Words.scores``, once per
-    sentence (``score_sentences`` makes them for many sentences at once)."""
-    vectors, known = word_vectors(words)
-    return _sentence_scores(words, vectors @ _stacked_weights(), known)
-
-
-def score_sentences(sentences: list[Words]) -> None:
-    """Make the ``scores`` of many sentences' ``Words`` with one matrix product."""
+def score_spans(sentences: list[Words], spans: list) -> None:
+    """The vector features' share of the typer's score of each label for the spans ``[a, b)`` of
+    each sentence's ``Words`` (``spans``: for each sentence, its (a, b) pairs), all at once:
+    ``vector_features`` times the weights, made into factors of the probabilities (the exponents
+    of the scores less the largest), or None if no word of the span or around it has a vector.
+    Kept in ``Words.shares``. The means are differences of running sums over all the words."""
     import numpy
 
-    _keys, _clusters_of, rows, vectors = _clusters()
-    at = [k for w in sentences for k in w.at]
+    labels, table = _word_scores()
+    n = len(labels)
+    words = table[[r for w in sentences for r in w.rows]]
+    if not len(words):
+        return
+    words[:, 2 * n + 1:] *= numpy.array([p in _CONTENT for w in sentences for p in w.pos])[:, None]
+    running = numpy.zeros((len(words) + 1, 2 * n + 2))  # sums of M, count, C, count before each word
+    numpy.cumsum(words[:, n:], 0, out=running[1:])
+    keys, at = [], []  # each span's Words and (a, b); its (a, b) and context (lo, hi) among all the words
+    start = 0
+    for w, pairs in zip(sentences, spans):
+        size = len(w.rows)
+        for a, b in pairs:
+            keys.append((w, a, b))
+            at.append((start + a, start + b, start + max(0, a - CONTEXT), start + min(size, b + CONTEXT)))
+        start += size
     if not at:
         return
-    known = numpy.array([k >= 0 for k in at])
-    stacked = _stacked_weights()
-    scores = numpy.zeros((len(at), stacked.shape[1]), dtype=numpy.float32)
-    if known.any():
-        scores[known] = vectors[rows[[k for k in at if k >= 0]]] @ stacked
-    start = 0
-    for w in sentences:
-        end = start + len(w.at)
-        w.__dict__["scores"] = _sentence_scores(w, scores[start:end], [k >= 0 for k in w.at])
-        start = end
-
-
-def _sentence_scores(words: Words, scores, known: list[bool]):
-    import numpy
-
-    n = _vector_weights()[1]["L"].shape[1]
-    content = [k and pos in _CONTENT for k, pos in zip(known, words.pos)]
-    sums = {}
-    for at, part, mask in ((1, "M", known), (2, "C", content)):
-        kept = scores[:, at * n:(at + 1) * n] * numpy.array(mask, dtype=numpy.float32)[:, None]
-        sums[part] = ([[0.0] * n, *numpy.cumsum(kept, 0).tolist()], [0, *itertools.accumulate(mask)])
-    return scores[:, :n].tolist(), known, sums
-
-
-@lru_cache(maxsize=1)
-def _stacked_weights():
-    """The typer's vector weights of the parts side by side (dims x 3 labels), for one product."""
-    import numpy
-
-    weights = _vector_weights()[1]
-    return numpy.hstack([weights[part] for part in VECTOR_PARTS])
-
-
-def _vector_score(words: Words, a: int, b: int) -> list[float] | None:
-    """The vector features' share of the typer's score of each label for the span ``[a, b)`` of
-    ``words`` (``vector_features`` times the weights), made into factors of the probabilities;
-    None if no word of the span or around it has a vector."""
-    last, known, sums = words.scores
-    parts = []
-    if known[b - 1]:
-        parts.append(last[b - 1])
-    running, counts = sums["M"]
-    if counts[b] > counts[a]:
-        k = counts[b] - counts[a]
-        parts.append([(y - x) / k for x, y in zip(running[a], running[b])])
-    lo, hi = max(0, a - CONTEXT), min(len(known), b + CONTEXT)
-    running, counts = sums["C"]
-    k = counts[hi] - counts[lo] - (counts[b] - counts[a])
-    if k:
-        parts.append([(h - l - y + x) / k for l, h, x, y in zip(running[lo], running[hi], running[a], running[b])])
-    if not parts:
-        return None
-    total = [sum(xs) * VECTOR_WEIGHT for xs in zip(*parts)]
-    top = max(total)
-    return [math.exp(x - top) for x in total]
+    a, b, lo, hi = numpy.array(at, dtype=numpy.int64).T
+    inside = running[b] - running[a]
+    mean = inside[:, :n + 1]
+    around = running[hi, n + 1:] - running[lo, n + 1:] - inside[:, n + 1:]
+    k_mean, k_around = mean[:, n], around[:, n]
+    total = (words[b - 1, :n] + mean[:, :n] * ((k_mean > 0) / numpy.maximum(k_mean, 1))[:, None]
+             + around[:, :n] * ((k_around > 0) / numpy.maximum(k_around, 1))[:, None]) * VECTOR_WEIGHT
+    share = numpy.exp(total - total.max(1, keepdims=True)).tolist()
+    for (w, a0, b0), x, none in zip(keys, share, ((k_mean == 0) & (k_around == 0)).tolist()):
+        w.shares[(a0, b0)] = None if none else x
 
 
 def _open(name: str):
@@ -549,16 +534,16 @@ def classify(tokens, a: int, b: int, sources=(), words: Words | None = None) -> 
 
     The typer is a maximum-entropy model, so a label's probability is proportional to the
     exponent of its score, a sum over the features: crfsuite scores the string features, and the
-    vector features' share is added here (``_vector_score``)."""
+    vector features' share is added here (``Words.share``)."""
     if not available() or not 0 <= a < b <= len(tokens):
         return None
     words = Words(tokens) if words is None else words
     typer = _typer()
     typer.set([span_features(tokens, a, b, sources, words=words)])
     probs = {lab: typer.marginal(lab, 0) for lab in _typer_labels()}
-    share = _vector_score(words, a, b)
+    share = words.share(a, b)
     if share is not None:
-        labels = _vector_weights()[0]
+        labels = _word_scores()[0]
         total = sum(probs[lab] * x for lab, x in zip(labels, share))
         probs = {lab: probs[lab] * x / total for lab, x in zip(labels, share)}
     p_name = 1.0 - probs.pop(NOT_A_NAME, 0.0)

@@ -75,30 +75,31 @@ def train_typer(examples, path: Path) -> None:
     train_crf([([features], [label]) for _doc, features, label in examples], path, TYPER_SETTINGS)
 
 
-def write_vector_weights(model: Path, path: Path) -> None:
-    """The typer's weights of its vector features, for ``kg.tagger.classify`` to add their share
-    of the scores itself: each feature alone at value 1 gives log probabilities equal to its weights
-    less a constant, which is the same to a maximum-entropy model."""
+def write_word_scores(model: Path, path: Path) -> None:
+    """Each word's share of the typer's scores, for ``kg.tagger.classify`` to add itself: the
+    typer's weights of its vector features (each feature alone at value 1 gives log probabilities
+    equal to its weights less a constant, which is the same to a maximum-entropy model), times
+    every reduced vector, for each part (L, M, C) side by side."""
     import math
 
     import numpy
     import pycrfsuite
 
-    from kg.tagger import VECTOR_NAMES
+    from kg.tagger import VECTOR_NAMES, reduced_vectors
 
     tagger = pycrfsuite.Tagger()
     tagger.open(str(model))
     labels = tagger.labels()
-    weights = {}
-    for part, names in VECTOR_NAMES.items():
+    weights = []
+    for names in VECTOR_NAMES.values():
         rows = []
         for name in names:
             tagger.set([{name: 1.0}])
             rows.append([math.log(tagger.marginal(label, 0)) for label in labels])
-        weights[part] = numpy.array(rows, dtype=numpy.float32)
+        weights.append(numpy.array(rows, dtype=numpy.float32))
     tagger.close()
     with path.open("wb") as f:
-        numpy.savez(f, labels=numpy.array(labels), **weights)
+        numpy.savez_compressed(f, labels=numpy.array(labels), scores=reduced_vectors() @ numpy.hstack(weights))
 
 
 def cross_validate(examples, k: int) -> None:
@@ -357,7 +358,7 @@ def main(argv=None) -> int:
     if args.cv:
         cross_validate(examples, args.cv)
     train_typer(examples, args.output / TYPER_FILE)
-    write_vector_weights(args.output / TYPER_FILE, args.output / TYPER_VECTORS_FILE)
+    write_word_scores(args.output / TYPER_FILE, args.output / TYPER_VECTORS_FILE)
     positives = sum(1 for _d, _f, label in examples if label != NOT_A_NAME)
     report(TYPER_FILE, args.output, f"{positives} names and {len(examples) - positives} non-names", t0)
     return 0

@@ -346,6 +346,19 @@ def test_mentions_typer_word_vectors_survive_a_parse_cache_without_vectors(nlp):
     assert {name[:2] for name in features} == {"vL", "vM", "vC"}
     assert len(features) == 3 * tagger.VECTOR_DIMS
     assert tagger.vector_features(list(restored), 0, 2) == features
+    assert tagger.Words(list(restored)).share(0, 2) == tagger.Words(list(doc)).share(0, 2)
+
+
+def test_mentions_typer_vector_share_of_a_span_is_the_same_alone_as_among_its_chunk(nlp):
+    doc = nlp("ハンブルガーSVはドイツのクラブである。VfBシュトゥットガルトは、ブンデスリーガに所属する。")
+    sentences = [mentions.Words(list(sent)) for sent in doc.sents]
+    pairs = [[(0, 1), (0, 2), (1, 3), (len(w.tokens) - 1, len(w.tokens))] for w in sentences]
+    tagger.score_spans(sentences, pairs)
+    shares = [(w.shares[p], tagger.Words(w.tokens).share(*p)) for w, ps in zip(sentences, pairs) for p in ps]
+    assert sum(among is not None for among, _alone in shares) >= 4
+    for among, alone in shares:
+        assert (among is None) == (alone is None)
+        assert among is None or among == pytest.approx(alone, rel=1e-9)
 
 
 @pytest.mark.parametrize(
