@@ -193,7 +193,8 @@ def test_relations_two_occupations_joined_by_de_qualify_the_name_after_them_not_
     ],
 )
 def test_relations_later_topic_holds_one_sentence_then_the_lead_returns(extract, text, student):
-    ex = extract(text)
+    # the rules' topic; the document pair classifier's guesses are measured by bench/relations_learned_cv.py
+    ex = extract(text, ruleset=load_rules(learned=False))
     found = [f for f in ex.facts if f.relation == "educatedAt"]
     assert [_names(ex, f.subject) for f in found] and all(student in _names(ex, f.subject) for f in found), [(_names(ex, f.subject), f.relation) for f in found]
 
