@@ -528,9 +528,20 @@ def _judged(sent, words, key: tuple[int, int], info: SpanInfo, first: bool):
     if info.sources == {"bare-quote"} and all(t.tag_.startswith("名詞-普通名詞") for t in sent.doc[start:end]):
         # 「アウト」: a word quoted for emphasis; 「相互依存」して: a verb's noun, no name at all
         floor = 1.0 if _quoted_verb(sent.doc, end) else max(floor, QUOTED_WORD_FLOOR)
+    if p_name < floor and _remembered(sent.doc[start:end].text):
+        floor = 0.0
     if p_name < floor and not _strong(info.evidence, p_name, info.sources) and not _defined(sent.doc, start, end, sent.end):
         return None
     return (not first, -(end - start), -p_name, start), start, end, ev
+
+
+def _remembered(text: str) -> bool:
+    """The NER train split named this string at least MEMORY_MIN times, and more often than it
+    left it unnamed (the typer's name memory, ontologies/name-memory.tsv: セレッソ大阪 Organization 2,
+    which the typer, seeing only a name run propose it, all but rules out)."""
+    counts = tagger.memory().get(lexicon.name_key(text), {})
+    named = sum(n for label, n in counts.items() if label != tagger.NOT_A_NAME)
+    return named >= MEMORY_MIN and named >= counts.get(tagger.NOT_A_NAME, 0)
 
 
 def _taken(kept) -> list:
@@ -547,6 +558,7 @@ def _taken(kept) -> list:
 
 OVERRIDE_MARGIN = 0.2
 TITLE_FLOOR = 0.05
+MEMORY_MIN = 2  # times the NER train split named a string for the name memory alone to keep it
 QUOTED_WORD_FLOOR = 0.5
 
 

@@ -33,7 +33,7 @@ from dataclasses import dataclass
 from .. import lexicon
 from ..lexicon import nfkc
 from ..model import Fact
-from .learned import _phrase_head, classified, fitting_labels, load_model
+from .learned import _phrase_head, classified, fitting_labels, load_model, place_knowledge
 from .matchers import place_level
 from .syntax import Sentence
 
@@ -212,6 +212,11 @@ def _features(sa: Sequence[Spot], sb: Sequence[Spot], is_lead: bool, closing: st
         f.append(f"gaz_a_in_b|{ca}")
     if in_a:
         f.append(f"gaz_b_in_a|{cb}")
+    # the same by the longest start of a name places.tsv knows (ワシントン州レドモンド)
+    if ctry_b is not None and ctry_a is None and not in_b and ctry_b in place_knowledge([sp.text for sp in sa])[2]:
+        f.append(f"pgaz_a_in_b|{ca}")
+    if ctry_a is not None and ctry_b is None and not in_a and ctry_a in place_knowledge([sp.text for sp in sb])[2]:
+        f.append(f"pgaz_b_in_a|{cb}")
     for sps, side, own in ((sa, "a", ctry_a), (sb, "b", ctry_b)):
         if own is None:
             known = set().union(*(where.get(nfkc(sp.text), frozenset()) for sp in sps))

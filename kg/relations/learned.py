@@ -98,7 +98,7 @@ def candidates(s: Sentence, found: Sequence[Fact]) -> list[Candidate]:
     for f in found:
         if f.relation != RELATED:
             ruled.setdefault(frozenset((f.subject, f.object)), set()).add(f.relation)
-    known = {h[2]: _place_knowledge(s.entities.get(h[2])) for h in heads}
+    known = {h[2]: place_knowledge(e.names if (e := s.entities.get(h[2])) is not None else ()) for h in heads}
     out = []
     for n, a in enumerate(heads):
         for b in heads[n + 1:]:
@@ -143,28 +143,43 @@ def _name_features(s: Sentence, start: int, end: int, cls: str) -> tuple[str, st
 def _world_features(a, b, known: dict) -> list[str]:
     """The classes' top classes, and what ontologies/places.tsv knows of the two: whether one
     is a place it puts in the country the other names (オハイオ州 / アメリカ合衆国), whether both
-    are places of one country. ``known`` caches ``_place_knowledge`` by entity key."""
-    (cty_a, in_a), (cty_b, in_b) = known[a[2]], known[b[2]]
+    are places of one country; the same read off the longest start of a name it knows
+    (ワシントン州レドモンド: ワシントン州). ``known`` caches ``place_knowledge`` by entity key."""
+    (cty_a, in_a, pre_a), (cty_b, in_b, pre_b) = known[a[2]], known[b[2]]
     f = [f"top={top_class(a[3])}|{top_class(b[3])}",
-         f"gaz={'C' if cty_a else 'K' if in_a else '-'}{'C' if cty_b else 'K' if in_b else '-'}"]
+         f"gaz={'C' if cty_a else 'K' if in_a else 'P' if pre_a else '-'}{'C' if cty_b else 'K' if in_b else 'P' if pre_b else '-'}"]
     if cty_b and cty_b in in_a:
         f.append("gaz_a_in_b")
     if cty_a and cty_a in in_b:
         f.append("gaz_b_in_a")
     if in_a and in_b:
         f.append(f"gaz_same={bool(in_a & in_b)}")
+    if cty_b and cty_b in pre_a:
+        f.append("pgaz_a_in_b")
+    if cty_a and cty_a in pre_b:
+        f.append("pgaz_b_in_a")
+    if (in_a or pre_a) and (in_b or pre_b) and not (in_a and in_b):
+        f.append(f"pgaz_same={bool((in_a or pre_a) & (in_b or pre_b))}")
     return f
 
 
-def _place_knowledge(entity) -> tuple[str | None, frozenset[str]]:
-    """(the country one of the entity's names names, else None; the countries places.tsv puts a
-    place of one of its names in, when it names no country)."""
+def place_knowledge(names) -> tuple[str | None, frozenset[str], frozenset[str]]:
+    """What ontologies/places.tsv knows of an entity of these names: (the country one of them
+    names, else None; the countries it puts a place of one of the names in; the countries of the
+    longest start of a name it knows, of 2 characters or more, when it knows no name whole)."""
     where, countries = lexicon.places(), lexicon.country_names()
-    names = [nfkc(n) for n in (entity.names if entity is not None else ())]
+    names = [nfkc(n) for n in names]
     country = next((min(where[n]) for n in names if n in countries), None)
     if country is not None:
-        return country, frozenset()
-    return None, frozenset().union(*(where.get(n, frozenset()) for n in names))
+        return country, frozenset(), frozenset()
+    whole = frozenset().union(*(where.get(n, frozenset()) for n in names))
+    if whole:
+        return None, whole, frozenset()
+    for n in names:
+        for j in range(len(n) - 1, 1, -1):
+            if n[:j] in where:
+                return None, whole, where[n[:j]]
+    return None, whole, frozenset()
 
 
 def _word(s: Sentence, t) -> str:
