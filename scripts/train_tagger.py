@@ -85,7 +85,8 @@ def write_word_scores(model: Path, path: Path) -> None:
     import numpy
     import pycrfsuite
 
-    from kg.tagger import VECTOR_NAMES, reduced_vectors
+    from kg.tagger import VECTOR_NAMES
+    from kg.tagger import reduced_vectors as shipped_vectors  # those of ontologies/word-clusters.npz
 
     tagger = pycrfsuite.Tagger()
     tagger.open(str(model))
@@ -99,7 +100,7 @@ def write_word_scores(model: Path, path: Path) -> None:
         weights.append(numpy.array(rows, dtype=numpy.float32))
     tagger.close()
     with path.open("wb") as f:
-        numpy.savez_compressed(f, labels=numpy.array(labels), scores=reduced_vectors() @ numpy.hstack(weights))
+        numpy.savez_compressed(f, labels=numpy.array(labels), scores=shipped_vectors() @ numpy.hstack(weights))
 
 
 def cross_validate(examples, k: int) -> None:
