@@ -132,6 +132,19 @@ def test_relations_capital_without_owner_belongs_to_the_country_in_scope_not_the
     assert capitals == {("オスロ", "capitalOf", "ノルウェー")}
 
 
+def test_relations_scope_members_belong_to_the_nearest_scope_before_them(extract):
+    ex = extract("アメリカではパラマウント映画配給により1973年3月1日公開、日本では日本ヘラルド映画配給により同年8月25日に公開された。")
+    located = {t for t in _asserted(ex) if t[1] == "locatedIn"}
+    assert located == {("パラマウント映画", "locatedIn", "アメリカ"), ("日本ヘラルド映画", "locatedIn", "日本")}
+
+
+def test_relations_relative_clause_is_about_the_name_after_it_not_the_topic_on_its_verb(extract):
+    # GiNZA hangs イジェフスクは on 属する; は marks no relative clause's subject
+    ex = extract("イジェフスクはロシア連邦に属するウドムルト共和国の首都。")
+    assert _find(ex, "ウドムルト共和国", "locatedIn", "ロシア連邦")
+    assert not [f for f in _find(ex, "イジェフスク", "locatedIn", "ロシア連邦") if f.rule == "place_belongs_to.v1"]
+
+
 def test_relations_topic_carried_to_the_next_sentence_is_inferred_with_lower_confidence(extract):
     ex = extract("アルトマン氏はOpenAIを去った。その後、マイクロソフトに加わった。")
     (left,) = _find(ex, "アルトマン", "leftOrganization", "OpenAI")
@@ -181,7 +194,8 @@ def test_relations_continuative_copula_chains_two_titles_of_one_subject(extract)
 def test_relations_two_occupations_joined_by_de_qualify_the_name_after_them_not_the_topic(extract):
     ex = extract("アン・シュルギンは、アメリカの作家で化学者アレクサンダー・サーシャ・シュルギンの未亡人である。")
     assert _find(ex, "アレクサンダー・サーシャ・シュルギン", "citizenOf", "アメリカ")
-    assert not _find(ex, "アン・シュルギン", "citizenOf", "アメリカ")
+    # the rules' reading (the pair classifier, a separate source, may guess the widow's nationality)
+    assert not [f for f in _find(ex, "アン・シュルギン", "citizenOf", "アメリカ") if not f.learned]
 
 
 @pytest.mark.parametrize(

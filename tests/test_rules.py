@@ -65,6 +65,8 @@ def test_rule_example(extract, rule_id, n, example):
         ("rules:\n  - {id: a.v1, description: d, kind: role, relation: spouseOf, confidence: 0.5, pattern: {titles: [妻], holder: [Person], of: [Person], of_topic: often}}", "'of_topic' must be true or false"),
         ("rules:\n  - {id: a.v1, description: d, kind: lead, relation: locatedIn, confidence: 0.5, pattern: {from: [locatedIn], subject: [Place], object: [Place]}}", "needs 'lead'"),
         ("rules:\n  - {id: a.v1, description: d, kind: lead, relation: locatedIn, confidence: 0.5, pattern: {from: [locatedIn], lead: [Place], subject: {classes: [Place], natural: no-rivers}, object: [Place]}}", "'subject.natural' must be true or false"),
+        ("rules:\n  - {id: a.v1, description: d, kind: scope, relation: partOf, confidence: 0.5, pattern: {lemmas: [プレイ], member: [Organization]}}", "needs 'scope'"),
+        ("rules:\n  - {id: a.v1, description: d, kind: scope, relation: partOf, confidence: 0.5, pattern: {lemmas: [プレイ], scope: {classes: [Organization], endings: リーグ}, member: [Organization]}}", "'scope.endings' must be a list"),
         ("lexicon: {coordinators: と}", "lexicon.coordinators must be a list"),
         ("rules:\n  - {id: a.v1, description: d, kind: frame, relation: related, confidence: 0.5, pattern: {lemmas: [会う], subject: {particles: [が]}, object: {particles: [と]}}, examples: [{text: t}]}", "give 'expect' triples"),
     ],

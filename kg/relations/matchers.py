@@ -504,6 +504,11 @@ def match_roles(s: Sentence, rules: Sequence[Rule], emit: Emit) -> None:
         z = _appositive_holder(s, end)
         if z is not None:
             holders.append((z, None, "appositive"))
+            # 蔡明亮監督の『愛情万歳』や『Hole-洞』: the names listed after the holder hold the title too
+            zm = next((m for m in s.mentions if m[0] <= z.token < m[1]), None)
+            if zm is not None:
+                holders.extend((Ref(c[2], _head_of(s, c[0], c[1]), "", False), None, "appositive")
+                               for c in _coordinated(s, zm, {m[0]: m for m in s.mentions}))
             if not of and (of_tok is None or doc[of_tok].lemma_ in lex.title_modifiers):
                 # OpenAIは、最大の投資家(…)であるMicrosoftが…: the title's owner is the topic
                 of = _topic_before(s, start)
@@ -772,17 +777,25 @@ def _coordinated(s: Sentence, m, starts) -> list:
     that has an X of its own (XのA、YのB) or a person joined by と (ロシアのAとB: B may be anyone)."""
     doc = s.doc
     out = []
-    end = _past_paren(s, m[1])
+    end = _past_quoted(s, m[1])
     while end + 1 < s.span.end and doc[end].text in _LIST_JOINERS:
-        c = starts.get(end + 1)
+        # 『愛情万歳』や『Hole-洞』: past the quotes around the titles
+        c = starts.get(end + 2 if doc[end + 1].text in ("『", "「") else end + 1)
         if c is None or doc[end].text != "、" and s.class_ok(c[2], ("Person",)):
             break
         nxt = c[1]
         if nxt + 1 < s.span.end and doc[nxt].text == "の" and nxt + 1 in starts:
             break
         out.append(c)
-        end = _past_paren(s, c[1])
+        end = _past_quoted(s, c[1])
     return out
+
+
+def _past_quoted(s: Sentence, j: int) -> int:
+    """``j`` past a closing quote and a parenthesis after a name (『Z』(1979年)、…)."""
+    if j < s.span.end and s.doc[j].text in ("』", "」"):
+        j += 1
+    return _past_paren(s, j)
 
 
 def _past_paren(s: Sentence, j: int) -> int:

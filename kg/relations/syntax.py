@@ -106,13 +106,14 @@ class Sentence:
         """The mention at ``ref`` carries one of GiNZA's entity labels (or, for Country, Sudachi's
         place-name-country tag); a country must end the name (北ホラント州ヘンスブルーク is no country
         though GiNZA labels its first part one), and GiNZA's Country label does not outweigh
-        Sudachi's tag for a place name of no country (ベルゲン, テルアビブ)."""
+        Sudachi's tag for a place name of no country (ベルゲン, テルアビブ) or a personal name
+        (マサチューセッツ州スプリングフィールド)."""
         if not labels:
             return True
         span = self.mention_span(ref)
         toks = list(self.doc[span[0]:span[1]]) if span else [self.doc[ref.token]] if ref.token >= 0 else []
         for t in toks:
-            if t.ent_type_ in labels and (t.ent_type_ != "Country" or t is toks[-1] and not t.tag_.endswith("地名-一般")):
+            if t.ent_type_ in labels and (t.ent_type_ != "Country" or t is toks[-1] and not t.tag_.endswith("地名-一般") and "人名" not in t.tag_):
                 return True
         last = toks[-1] if toks else None
         if last is None or "Country" not in labels:
@@ -362,6 +363,9 @@ class Sentence:
                         if refs:
                             co_agents.append(Arg(partner.i, "と共に", frozenset({"が"}), refs))
                 continue
+            if not p and c.dep_ == "advcl" and c.i in self.ent and not nominal and self.class_ok(self.ent[c.i], ("Place",)) \
+                    and any(k.dep_ == "cop" and k.text == "で" for k in c.children):
+                p = "で"  # …、マサチューセッツ州スプリングフィールドで、…に生まれた: GiNZA took で for a copula
             if not p and c.dep_ == "compound" and nominal:
                 if c.i + 1 < pred.i and self.ent.get(c.i + 1) == self.ent.get(c.i):
                     continue  # not the last token of its name
