@@ -125,7 +125,9 @@ def _recorded(extract, text):
         pytest.param("その工場は、アメリカ合衆国のワシントン州レドモンドにある。", "ワシントン州レドモンド", "アメリカ合衆国", "pgaz",
                      id="city_written_after_its_state"),
         pytest.param("ケリーは、アメリカ合衆国のプロレスラーで、ニューヨーク州バッファローの出身である。", "ニューヨーク州バッファロー",
-                     "アメリカ合衆国", "pgaz", id="birthplace_written_after_its_state"),
+                     "アメリカ合衆国", "pgaz", id="birthplace_written_after_its_state", marks=pytest.mark.xfail(
+                         strict=True, reason="mentions: the span typer with word vectors doubts ニューヨーク州バッファロー "
+                                             "and nothing else vouches for it, so no pair holds it (issue 3)")),
     ],
 )
 def test_learned_features_know_a_place_in_the_country_the_other_names(extract, text, place, country, known):
