@@ -7,15 +7,15 @@ Runs the rules over JacRED dev (parses from the parse cache) recording every can
 mentions (kg/evaluation/learned.py), then for each of k folds of the documents trains the
 classifier on the other folds and predicts this one. The pooled out-of-fold facts, at the
 thresholds the shipped model uses (ontologies/relation-pairs.json: one, and a higher one for
-some relations), are added to the rules' facts
-and scored by the relation scorer of ``kg eval``: all in-scope gold facts and same-sentence ones.
-Then the document classifier's out-of-fold facts (kg/relations/docpairs.py, pairs across
-sentences) at its shipped threshold (relation-docpairs.json) are added to both.
-Each classifier is trained with the L2 weight (c2) its settings record. ``--sweep`` prints other
-(single) thresholds too; ``--nested`` also chooses each fold's c2 and thresholds by an inner
-cross-validation on the other folds, as scripts/train_relations.py chooses them on all of dev (so
-no number is tuned on the documents scored). The shipped model's own figures on dev (``kg eval jacred``
-with it on) are in-sample — it was trained on these documents — and printed last, marked so.
+some relations), are added to the rules' facts and scored by the relation scorer of ``kg eval``:
+all in-scope gold facts and same-sentence ones. Then the document classifier's out-of-fold facts
+(kg/relations/docpairs.py, pairs across sentences) at its shipped thresholds
+(relation-docpairs.json) are added to both. Each classifier is trained with the L2 weight (c2)
+its settings record. ``--sweep`` prints other (single) thresholds too; ``--nested`` also chooses
+each fold's c2 and thresholds by an inner cross-validation on the other folds, as
+scripts/train_relations.py chooses them on all of dev (so no number is tuned on the documents
+scored). The shipped model's own figures on dev (``kg eval jacred`` with it on) are in-sample —
+it was trained on these documents — and printed last, marked so.
 """
 
 from __future__ import annotations

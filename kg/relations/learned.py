@@ -146,8 +146,7 @@ def _world_features(a, b, known: dict) -> list[str]:
     are places of one country; the same read off the longest start of a name it knows
     (ワシントン州レドモンド: ワシントン州). ``known`` caches ``place_knowledge`` by entity key."""
     (cty_a, in_a, pre_a), (cty_b, in_b, pre_b) = known[a[2]], known[b[2]]
-    f = [f"top={top_class(a[3])}|{top_class(b[3])}",
-         f"gaz={'C' if cty_a else 'K' if in_a else 'P' if pre_a else '-'}{'C' if cty_b else 'K' if in_b else 'P' if pre_b else '-'}"]
+    f = [f"top={top_class(a[3])}|{top_class(b[3])}", f"gaz={_known_as(known[a[2]])}{_known_as(known[b[2]])}"]
     if cty_b and cty_b in in_a:
         f.append("gaz_a_in_b")
     if cty_a and cty_a in in_b:
@@ -161,6 +160,12 @@ def _world_features(a, b, known: dict) -> list[str]:
     if (in_a or pre_a) and (in_b or pre_b) and not (in_a and in_b):
         f.append(f"pgaz_same={bool((in_a or pre_a) & (in_b or pre_b))}")
     return f
+
+
+def _known_as(knowledge: tuple) -> str:
+    """How places.tsv knows a name: C a country, K a place, P a place by the start of its name, - not."""
+    country, whole, start = knowledge
+    return "C" if country else "K" if whole else "P" if start else "-"
 
 
 def place_knowledge(names) -> tuple[str | None, frozenset[str], frozenset[str]]:
