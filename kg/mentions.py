@@ -913,11 +913,11 @@ def _head_cue(name: str) -> Cue | None:
 
 
 def _head_evidence(name: str, ev: list, place_word: bool = False) -> None:
-    """The class a name's head word says (朝日新聞: Company); none but a place's where the
-    dictionary knows the last word as a place (山西省 is a province, not a ministry like 外務省)."""
+    """The class a name's head word says (朝日新聞: Company); a place where the dictionary knows
+    the last word as one (山西省 is a province, not a ministry like 外務省)."""
     c = _head_cue(lexicon.nfkc(name.strip()))
-    if c is not None and (not place_word or c.cls == "Place"):
-        ev.append((c.cls, W_HEAD, f"head:{c.cue}"))
+    if c is not None:
+        ev.append(("Place" if place_word else c.cls, W_HEAD, f"head:{c.cue}"))
 
 
 _CLOSING_QUOTES = frozenset(_OPEN_QUOTES.values())

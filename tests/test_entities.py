@@ -163,12 +163,10 @@ def test_entities_in_an_article_about_a_place_a_doubted_person_is_a_place(resolv
 @pytest.mark.parametrize(
     "text,name,cls",
     [
-        pytest.param("山西省の省都は太原市である。", "山西省", "Place", marks=pytest.mark.xfail(
-            strict=True, reason="entities: the span typer with word vectors calls 山西省 a political organisation "
-                                "(weight 4), which outweighs Sudachi's place tag (issue 3)")),
+        ("山西省の省都は太原市である。", "山西省", "Place"),
         ("外務省と財務省が協議した。", "外務省", "PoliticalOrganization"),
     ],
 )
-def test_entities_a_head_word_inside_a_known_place_name_does_not_retype_it(resolve, text, name, cls):
+def test_entities_a_head_word_inside_a_known_place_name_says_place(resolve, text, name, cls):
     _mentions, ents = resolve(text)
     assert _entity_of(ents, name).cls == cls
