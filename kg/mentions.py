@@ -112,7 +112,11 @@ _NAME_POS = ("PROPN", "NOUN", "PRON", "X")
 
 def _is_name_token(tok) -> bool:
     """A proper noun, or a Latin-script noun (``Words.name_word`` of a whole sentence)."""
-    return tok.tag_.startswith("名詞-固有名詞") or (is_latin(tok) and tok.pos_ in _NAME_POS)
+    return _name_word(tok.tag_, tok.pos_, is_latin(tok))
+
+
+def _name_word(tag: str, pos: str, latin: bool) -> bool:
+    return tag.startswith("名詞-固有名詞") or (latin and pos in _NAME_POS)
 
 
 class Words(tagger.Words):
@@ -127,8 +131,7 @@ class Words(tagger.Words):
         self.latin = [bool(_LATIN.match(x)) for x in self.text]
         self.katakana = [bool(_KATAKANA.match(x)) for x in self.text]
         self.spaced = [len(x) > len(y) for x, y in zip(self.text_ws, self.text)]
-        self.name_word = [tag.startswith("名詞-固有名詞") or (latin and pos in _NAME_POS)
-                          for tag, pos, latin in zip(self.tag, self.pos, self.latin)]
+        self.name_word = [_name_word(tag, pos, latin) for tag, pos, latin in zip(self.tag, self.pos, self.latin)]
         self.compound_word = [pos in _COMPOUND_POS or tag.startswith(_COMPOUND_TAGS) or latin
                               for tag, pos, latin in zip(self.tag, self.pos, self.latin)]
 
@@ -934,7 +937,7 @@ def _definition_evidence(doc, start: int, end: int, ev: list, sent_end: int) -> 
     on N for a person, types X; a quoted title is a topic too (『逆流』は、…のアルバムである。).
     ``sent_end`` is the end of the span's sentence (``Token.sent`` scans the Doc for it)."""
     end = _past_closing_quote(doc, end)
-    if end < sent_end and _cue(doc[end].text, "suffix") is not None and doc[end].text in _CLAN_SUFFIXES:
+    if end < sent_end and doc[end].text in _CLAN_SUFFIXES:
         end += 1  # 遠山氏は、…日本の氏族。: the 氏 of a clan's name
     k = after_paren(doc, end, DEFINITION_PAREN_MAX) if end < len(doc) and doc[end].text in PARENS_OPEN else end
     if k >= sent_end or doc[k].text != "は":
