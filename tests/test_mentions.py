@@ -474,3 +474,30 @@ def test_mentions_a_name_the_train_split_named_is_kept_against_the_typers_doubt(
     # named it twice (ontologies/name-memory.tsv)
     found = _by_text(detect("ヤンマーがプロ化されセレッソ大阪となった後も右サイドバックでプレーした。"))
     assert "セレッソ大阪" in found, sorted(found)
+
+
+@pytest.mark.parametrize(
+    "text,names,not_span",
+    [
+        # ら makes a name plural: no name holds it
+        ("ハミルカルの死後、ハンニバルらバルカ家の人々がイベリア半島を治めた。", {"ハンニバル", "バルカ"}, "ハンニバルらバルカ"),
+        # 同市 points back at 豊田市: no part of the place after it
+        ("本社は愛知県豊田市にあり、工場は同市大字堤町に置かれている。", {"大字堤町"}, "同市大字堤町"),
+        # a prefix before a suffix is no prefix: 日|学 is the company's own name
+        ("黒板アート甲子園は日学株式会社が主催する。", {"日学株式会社"}, "学株式会社"),
+        # a space from Japanese script into a Latin name parts the maker from its product
+        ("キヤノン PowerShot G7 X は2014年に発売されたデジタルカメラである。", {"キヤノン", "PowerShot G7 X"},
+         "キヤノン PowerShot G7 X"),
+        # the whole katakana run of a dotted name, not the part the tagger found
+        ("その後、バリー・ディラーが経営権を握った。", {"バリー・ディラー"}, "バリー"),
+    ],
+)
+def test_mentions_span_bounds_follow_what_is_written_onto_a_name(detect, text, names, not_span):
+    found = _by_text(detect(text))
+    assert names <= set(found) and not_span not in found, sorted(found)
+
+
+def test_mentions_to_with_a_common_noun_names_nothing(detect):
+    # 当研究所: "this institute", a pointer back, not a name
+    found = _by_text(detect("当研究所では原子炉を全て解体した。"))
+    assert not any(t.startswith("当") or t == "研究所" for t in found), sorted(found)
