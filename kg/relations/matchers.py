@@ -45,6 +45,7 @@ def fits(s: Sentence, ref: Ref, slot: Slot) -> bool:
         return False
     return (s.class_ok(ref.key, slot.classes) and s.ner_ok(ref, slot.ner) and (not slot.admin or is_admin(s, ref))
             and (slot.natural or not _natural(s, _ref_text(s, ref)))
+            and (slot.water or not _water(s, _ref_text(s, ref)))
             and (slot.region or _ref_text(s, ref) not in s.lex.regions)
             and (not slot.leveled or _leveled(s, _without_part_text(s, ref)))
             and (not slot.endings or _ref_text(s, ref).endswith(slot.endings)))
@@ -112,6 +113,10 @@ def _described_admin(s: Sentence, ref: Ref) -> bool:
 
 def _natural(s: Sentence, text: str) -> bool:
     return any(text.endswith(x) for x in s.lex.natural_suffixes)
+
+
+def _water(s: Sentence, text: str) -> bool:
+    return any(text.endswith(x) for x in s.lex.water_suffixes)
 
 
 # ---------------------------------------------------------------- frame
@@ -954,7 +959,7 @@ def match_hierarchies(s: Sentence, rules: Sequence[Rule], emit: Emit) -> None:
             parent = chain[k]
             if parent[3] is None or (child[3] is not None and child[3] <= parent[3]) or (child[3] is None and parent[3] != 1):
                 continue
-            if child[3] is None and not _subnational(s, Ref(child[2], child[1] - 1)):
+            if child[3] is None and not (_subnational(s, Ref(child[2], child[1] - 1)) or _dotted_in_country(s, parent, child)):
                 continue  # アメリカ、ヨーロッパ: an unknown place after a country must look subnational
             if rule.pattern.get("levels_required") and child[3] is None:
                 continue
@@ -962,6 +967,28 @@ def match_hierarchies(s: Sentence, rules: Sequence[Rule], emit: Emit) -> None:
             z = Ref(child[2], child[1] - 1)
             if fits(s, x, rule.of) and x.key != z.key:
                 emit(rule, z, x, None, (x.token, z.token))
+
+
+def _dotted_in_country(s: Sentence, parent, child) -> bool:
+    """オーストラリア・ニューキャッスル出身, ロシア・モスクワの: a place written right after a
+    country with a middle dot is a place in it, whatever GiNZA labels it — unless the run is one
+    longer name (a noun before the country or after the place in the same compound: 旧チェチェン・
+    イングーシ自治共和国; an entity of the document named with the run: スイス・コテージ駅), the
+    place is a country itself (Sudachi's tag or GiNZA's label: ロシア・ウクライナ), a world region
+    or a natural feature."""
+    doc, lex = s.doc, s.lex
+    if doc[parent[1]:child[0]].text != "・" or not doc[parent[1] - 1].tag_.endswith("地名-国"):
+        return False
+    before, after = parent[0] - 1, child[1]
+    if before >= s.span.start and s.bunsetu[before] == s.bunsetu[parent[0]] and doc[before].pos_ in ("NOUN", "PROPN"):
+        return False
+    if after < s.span.end and doc[after].pos_ in ("NOUN", "PROPN") and doc[after].text not in lex.adnominal_titles \
+            and doc[after].text not in lex.place_parts and s.bunsetu[after] == s.bunsetu[child[1] - 1]:
+        return False
+    text, run = doc[child[0]:child[1]].text, doc[parent[0]:child[1]].text
+    if any(run in name and name != run for e in s.entities.values() for name in (e.label, *e.names)):
+        return False
+    return doc[child[1] - 1].ent_type_ != "Country" and text not in lex.regions and not _natural(s, text)
 
 
 # ---------------------------------------------------------------- entail
@@ -1101,6 +1128,8 @@ def _chunk_fits(rule: Rule, sentences: Sequence[Sentence]) -> Callable[[str, str
         spots = refs.get(key, ())
         if (slot.admin or not slot.natural) and any(_natural(s, _ref_text(s, r)) for s, r in spots):
             return False  # アメリカ滝, also written アメリカ: a natural feature by any of its names
+        if not slot.water and any(_water(s, _ref_text(s, r)) for s, r in spots):
+            return False  # ワール川(ワールがわ): a body of water by any of its names
         return any(fits(s, r, slot) for s, r in spots)
 
     def levels(key: str, ner: bool) -> set[int | None]:

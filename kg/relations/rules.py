@@ -83,7 +83,7 @@ _PATTERN_KEYS = {
     "lead": {"from", "lead", "subject", "object"},
 }
 ROLE_FORMS = ("appositive", "suffix", "copula", "appoint", "serve")
-_SLOT_KEYS = {"particles", "classes", "ner", "exclude", "admin", "natural", "leveled", "region", "endings"}
+_SLOT_KEYS = {"particles", "classes", "ner", "exclude", "admin", "natural", "water", "leveled", "region", "endings"}
 
 
 @dataclass(frozen=True)
@@ -94,6 +94,7 @@ class Slot:
     exclude: tuple[str, ...] = ()  # classes left out (an Organization that is not a Company)
     admin: bool = False  # an administrative division: a country, or a name with a level suffix (市, 州) or GiNZA's City/Province label
     natural: bool = True  # false: no name of a natural feature (lexicon natural_suffixes: 川, 湖, 島)
+    water: bool = True  # false: no name of a body of water (lexicon water_suffixes: 川, 湖, 湾, 海)
     leveled: bool = False  # the name ends in a level suffix (lexicon place_levels: 州, 県, 市) after a stem of 2+ characters
     region: bool = True  # false: no continent or world region (lexicon regions: ヨーロッパ, 北アフリカ)
     endings: tuple[str, ...] = ()  # the name ends in one of these (a league: …リーグ, NBA)
@@ -132,8 +133,8 @@ class Rule:
         if isinstance(s, list):  # role/possessive shorthand: a list of classes
             return Slot(classes=tuple(s))
         return Slot(tuple(s.get("particles", ())), tuple(s.get("classes", ())), tuple(s.get("ner", ())), tuple(s.get("exclude", ())),
-                    bool(s.get("admin", False)), bool(s.get("natural", True)), bool(s.get("leveled", False)), bool(s.get("region", True)),
-                    tuple(s.get("endings", ())))
+                    bool(s.get("admin", False)), bool(s.get("natural", True)), bool(s.get("water", True)), bool(s.get("leveled", False)),
+                    bool(s.get("region", True)), tuple(s.get("endings", ())))
 
     @cached_property
     def subject(self) -> Slot:
@@ -219,6 +220,7 @@ class Lexicon:
     occupation_suffixes: frozenset[str]  # 興行家, 研究者: a suffix making an occupation
     place_levels: dict  # place-name suffix -> administrative level (州 2, 県 3, 市 4); countries are 1
     natural_suffixes: frozenset[str]  # 川, 湖, 島: a place named so is a natural feature, not an administrative division
+    water_suffixes: frozenset[str]  # 川, 湖, 湾: a natural feature named so is a body of water, which nothing is a part of
     agent_titles: frozenset[str]  # 主演, 製作: what an agent did, written between the name and による
     rank_titles: frozenset[str]  # 公, 伯: X公Z names Z by the rank held over place X
     admin_nouns: frozenset[str]  # 市, 都市, ムニシピオ: a predicate noun naming an administrative division
@@ -430,9 +432,9 @@ def _parse_rule(item, source: str, n: int) -> Rule:
             fail(f"'{name}' must be a mapping like {{particles: [...], classes: [...]}}")
         bad = set(s) - _SLOT_KEYS
         if bad:
-            fail(f"'{name}' has unknown key(s) {sorted(bad)} (allowed: particles, classes, ner, exclude, admin, natural, leveled, region, endings)")
-        for flag in ("admin", "natural", "leveled", "region"):
-            if not isinstance(s.get(flag, flag in ("natural", "region")), bool):
+            fail(f"'{name}' has unknown key(s) {sorted(bad)} (allowed: particles, classes, ner, exclude, admin, natural, water, leveled, region, endings)")
+        for flag in ("admin", "natural", "water", "leveled", "region"):
+            if not isinstance(s.get(flag, flag in ("natural", "water", "region")), bool):
                 fail(f"'{name}.{flag}' must be true or false")
         if particles and (not isinstance(s.get("particles"), list) or not s["particles"] or not all(isinstance(p, str) for p in s["particles"])):
             fail(f"'{name}' needs 'particles': a list of case particles (が, を, に...)")
@@ -604,6 +606,7 @@ def _lexicon(d: dict) -> Lexicon:
         occupation_suffixes=words("occupation_suffixes"),
         place_levels={k: int(v) for k, v in dict(d.get("place_levels", {})).items()},
         natural_suffixes=words("natural_suffixes"),
+        water_suffixes=words("water_suffixes"),
         regions=words("regions"),
         admin_nouns=words("admin_nouns"),
         rank_titles=words("rank_titles"),
