@@ -62,6 +62,7 @@ def test_mentions_keep_a_written_on_corporate_affix_in_the_span_not_in_the_name(
         ("Microsoftはすでに「graphormer」と呼ばれる別の機械学習技術に取り組んでいる。", "graphormer", "Product"),
         ("同社は、Maiaと呼ばれる人工知能チップを構築していることも発表した。", "Maia", "Product"),
         ("独自の大規模言語モデル「Phi」に取り組んでいる。", "Phi", "Product"),
+        ("ファシスト系の「イタリア社会運動」という政党が結成された。", "イタリア社会運動", "PoliticalOrganization"),
     ],
 )
 def test_mentions_quoted_and_to_yobareru_names_take_the_classifier_class(detect, text, span, cls):
