@@ -689,6 +689,9 @@ def _trim(tokens, start: int, end: int, evidence: list) -> tuple[int, int]:
         if cue and not cue.part_of_name and not cue.in_span:
             evidence.append((cue.cls, W_SUFFIX, f"prefix:{cue.cue}"))
             start += 1
+        elif end - start > 1 and (title := _title_before_name(t, doc[start + 1])):
+            evidence.append(("Person", W_SUFFIX, f"title:{title.cue}"))
+            start += 1
         elif t.pos_ in ("ADP", "PUNCT", "SYM", "AUX", "SCONJ", "CCONJ", "DET", "ADV", "PRON") or t.is_space \
                 or end - start > 1 and (_stripped_prefix(t, doc[start + 1]) or _anaphoric(t)):
             start += 1
@@ -706,6 +709,15 @@ def _trim(tokens, start: int, end: int, evidence: list) -> tuple[int, int]:
         else:
             break
     return start, end
+
+
+def _title_before_name(tok, nxt) -> Cue | None:
+    """A person's title written before a name (社長ヴェンディーチェ): no part of it, and evidence
+    that the name is a person's."""
+    c = _cue(tok.text, "suffix")
+    if c and c.cls == "Person" and not c.part_of_name and (is_katakana(nxt) or "人名" in nxt.tag_):
+        return c
+    return None
 
 
 def _stripped_prefix(tok, nxt) -> bool:
@@ -875,8 +887,8 @@ def _compounds(words: Words, found) -> None:
     text, part, base = words.text, words.compound_word, words.index[0]
     i, n = 0, len(toks)
     while i < n:
-        if not part[i] or toks[i].like_num:
-            i += 1
+        if not part[i] or toks[i].like_num or (i > 0 and toks[i - 1].like_num and "助数詞" in words.tag[i]):
+            i += 1  # a number and its counter (2004年) start no name
             continue
         j = i + 1
         while j < n and (part[j] or (text[j] in _DOTS and j + 1 < n and part[j + 1])):

@@ -491,6 +491,8 @@ def test_mentions_a_name_the_train_split_named_is_kept_against_the_typers_doubt(
          "キヤノン PowerShot G7 X"),
         # the whole katakana run of a dotted name, not the part the tagger found
         ("その後、バリー・ディラーが経営権を握った。", {"バリー・ディラー"}, "バリー"),
+        # a number's counter starts no name; a title before a name is no part of it
+        ("同社の社長ヴェンディーチェは辞任した。", {"ヴェンディーチェ"}, "社長ヴェンディーチェ"),
     ],
 )
 def test_mentions_span_bounds_follow_what_is_written_onto_a_name(detect, text, names, not_span):
@@ -502,3 +504,13 @@ def test_mentions_to_with_a_common_noun_names_nothing(detect):
     # 当研究所: "this institute", a pointer back, not a name
     found = _by_text(detect("当研究所では原子炉を全て解体した。"))
     assert not any(t.startswith("当") or t == "研究所" for t in found), sorted(found)
+
+
+def test_mentions_a_numbers_counter_starts_no_candidate(nlp):
+    # 2012年|総合|メディカル: 年 counts the number before it, the name starts after it
+    doc = nlp("2012年総合メディカル創業者の小山田浩定らとファンドを設立。")
+    sent = next(iter(doc.sents))
+    toks = list(sent)
+    spans = mentions.sentence_spans(sent, tagger.tag(toks), toks)
+    texts = {doc[s:e].text for s, e in spans}
+    assert not any(t.startswith("年") for t in texts), sorted(texts)
