@@ -51,7 +51,6 @@ _NAMING_VERBS = {"呼ぶ", "言う", "いう", "名付ける", "称する", "名
 # the name (旧大蔵省, 旧国鉄, 新韓国党: 26 and 55 names of the NER train split start so, none follows)
 _PREFIX_STRIP = {"同", "各", "元", "前", "現", "駐", "米", "英", "独", "仏", "中", "韓", "日"}
 _ANAPHORIC = {"同", "当"}
-_PLURAL = {"ら", "たち", "達", "等"}  # suffixes making a name plural (ハンニバルら): no name holds one inside
 
 
 @dataclass(frozen=True)
@@ -464,7 +463,7 @@ def _pieces(toks, a: int, b: int) -> list[tuple[int, int]]:
     cuts = {k for k in range(a, b) if texts[k - a] in _CUTS}
     cuts.update(k for n, k in enumerate(joins) if _NOT_KATAKANA.search(words[n]) and _NOT_KATAKANA.search(words[n + 1]))
     cuts.update(k for k in range(a + 1, b - 1) if _cue(texts[k - a], "title") and _name_after_title(toks[k - 1], toks[k + 1]))
-    cuts.update(k for k in range(a + 1, b - 1) if texts[k - a] in _PLURAL and toks[k].tag_.startswith("接尾辞"))
+    cuts.update(k for k in range(a + 1, b - 1) if _cue(texts[k - a], "plural") and toks[k].tag_.startswith("接尾辞"))
     # a space from Japanese script into a Latin name: a maker before its product (富士フイルム FinePix)
     splits = {k for k in range(a + 1, b) if toks[k - 1].whitespace_ and is_latin(toks[k]) and not is_latin(toks[k - 1])
               and not toks[k - 1].like_num}
