@@ -53,6 +53,7 @@ class GazetteerEntry:
     label_ja: str
     label_en: str
     aliases: tuple[str, ...]
+    prefix: str = ""  # a one-character abbreviation written before a name (米 in 米マイクロソフト)
 
     @property
     def names(self) -> tuple[str, ...]:
@@ -77,8 +78,15 @@ def gazetteer() -> dict[str, GazetteerEntry]:
             label_ja=row["label_ja"],
             label_en=row["label_en"],
             aliases=tuple(a for a in (row.get("aliases") or "").split("|") if a),
+            prefix=row.get("prefix") or "",
         )
     return out
+
+
+@lru_cache(maxsize=1)
+def country_abbreviations() -> dict[str, GazetteerEntry]:
+    """The one-character abbreviations of gazetteer.tsv's ``prefix`` column (米, 英, 独) -> their entry."""
+    return {e.prefix: e for e in gazetteer().values() if e.prefix}
 
 
 @lru_cache(maxsize=65536)

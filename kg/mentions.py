@@ -47,9 +47,10 @@ _CLAN_SUFFIXES = {"氏"}  # 遠山氏 is a clan where a sentence defines it so
 _OPEN_QUOTES = {"「": "」", "『": "』", "“": "”", '"': '"'}
 _BRACKETS = set("「」『』【】()（）[]〔〕“”\"")
 _NAMING_VERBS = {"呼ぶ", "言う", "いう", "名付ける", "称する", "名乗る"}
-# one-character words dropped before a name (同社, 元首相, 米アップル); 旧 and 新 stay, as part of
-# the name (旧大蔵省, 旧国鉄, 新韓国党: 26 and 55 names of the NER train split start so, none follows)
-_PREFIX_STRIP = {"同", "各", "元", "前", "現", "駐", "米", "英", "独", "仏", "中", "韓", "日"}
+# one-character words dropped before a name (同社, 元首相; and a country's abbreviation, 米アップル:
+# gazetteer.tsv ``prefix``); 旧 and 新 stay, as part of the name (旧大蔵省, 旧国鉄, 新韓国党: 26 and 55
+# names of the NER train split start so, none follows)
+_PREFIX_STRIP = {"同", "各", "元", "前", "現", "駐"}
 _ANAPHORIC = {"同", "当"}
 
 
@@ -193,6 +194,9 @@ def detect(doc, offset: int = 0, sentence_base: int = 0) -> list[Candidate]:
         _context_evidence(doc, start, end, ev)
         _definition_evidence(doc, start, end, ev, sents[sent_of[start]].end)
         span = doc[start:end]
+        if (country := lexicon.country_abbreviations().get(span.text)) and end in taken:
+            # 米 written onto a name (米マイクロソフト) is the United States
+            ev.append((country.cls, W_GAZETTEER, f"gazetteer:{country.id}"))
         gid = next((src.split(":", 1)[1] for _, _, src in ev if src.startswith("gazetteer:")), None)
         name = doc[name_start:name_end].text if (name_start, name_end) != (start, end) else ""
         out.append(
@@ -722,7 +726,7 @@ def _title_before_name(tok, nxt) -> Cue | None:
 def _stripped_prefix(tok, nxt) -> bool:
     """A prefix written before a name that is no part of it (同, 元, 前, 駐; 米, 日 for 米国, 日本), unless
     the next word is a suffix it stems (日学株式会社: 日|学)."""
-    return tok.text in _PREFIX_STRIP and not nxt.tag_.startswith("接尾辞")
+    return (tok.text in _PREFIX_STRIP or tok.text in lexicon.country_abbreviations()) and not nxt.tag_.startswith("接尾辞")
 
 
 def _anaphoric(tok) -> bool:

@@ -35,6 +35,8 @@ def _entity_of(ents, name) -> Entity:
         ("マイクロソフトの株価は急落した。Microsoftは自立できると述べた。", "マイクロソフト", "Microsoft"),
         ("アンソニー世界を駆ける(アンソニーせかいをかける)は、CNNで放送されているテレビ番組。", "アンソニー世界を駆ける", "アンソニーせかいをかける"),
         ("孫正義氏は日本ソフトバンクを設立した。孫氏は佐賀県の出身だ。", "孫正義", "孫"),
+        # a country's one-character abbreviation written onto a name (gazetteer.tsv prefix)
+        ("米マイクロソフトは新チームを発表した。同社は米国の企業である。", "米", "米国"),
     ],
 )
 def test_entities_one_thing_named_two_ways_is_one_entity_with_both_names(resolve, text, a, b):
