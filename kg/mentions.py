@@ -459,7 +459,8 @@ def _pieces(toks, a: int, b: int) -> list[tuple[int, int]]:
     and at a middle dot or ampersand between two words neither of them all katakana (ロイター通信・AP通信,
     西沢・高木, 小田和正・やしきたかじん; but ジョン・スミス is one name, and so is ANA・ホテルズ); and at brackets, which no
     name holds (コルドバ(Córdoba); and at a ruler's title between a realm and a name
-    (ノヴゴロド公ウラジーミル, type-cues.tsv ``title``)."""
+    (ノヴゴロド公ウラジーミル, type-cues.tsv ``title``); at a plural suffix (ハンニバルらバルカ家) and at 兼
+    after a title; and before a Latin word a space parts from Japanese script (キヤノン PowerShot)."""
     texts = [t.text for t in toks[a:b]]
     joins = [k for k in range(a + 1, b - 1) if texts[k - a] in _LIST_JOINS]
     edges = [a - 1, *joins, b]
@@ -468,6 +469,8 @@ def _pieces(toks, a: int, b: int) -> list[tuple[int, int]]:
     cuts.update(k for n, k in enumerate(joins) if _NOT_KATAKANA.search(words[n]) and _NOT_KATAKANA.search(words[n + 1]))
     cuts.update(k for k in range(a + 1, b - 1) if _cue(texts[k - a], "title") and _name_after_title(toks[k - 1], toks[k + 1]))
     cuts.update(k for k in range(a + 1, b - 1) if _cue(texts[k - a], "plural") and toks[k].tag_.startswith("接尾辞"))
+    # 兼 after a title joins two posts, each of its own body (合衆国艦隊司令長官兼海軍作戦部長)
+    cuts.update(k for k in range(a + 1, b - 1) if texts[k - a] == "兼" and _after(toks[k - 1]))
     # a space from Japanese script into a Latin name: a maker before its product (富士フイルム FinePix)
     splits = {k for k in range(a + 1, b) if toks[k - 1].whitespace_ and is_latin(toks[k]) and not is_latin(toks[k - 1])
               and not toks[k - 1].like_num}

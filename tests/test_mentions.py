@@ -493,6 +493,8 @@ def test_mentions_a_name_the_train_split_named_is_kept_against_the_typers_doubt(
         ("その後、バリー・ディラーが経営権を握った。", {"バリー・ディラー"}, "バリー"),
         # a number's counter starts no name; a title before a name is no part of it
         ("同社の社長ヴェンディーチェは辞任した。", {"ヴェンディーチェ"}, "社長ヴェンディーチェ"),
+        # 兼 after a title joins two posts, each of its own body
+        ("キングは合衆国艦隊司令長官兼海軍作戦部長に就任した。", {"合衆国艦隊", "海軍作戦部"}, "合衆国艦隊司令長官兼海軍作戦部"),
     ],
 )
 def test_mentions_span_bounds_follow_what_is_written_onto_a_name(detect, text, names, not_span):
