@@ -474,12 +474,21 @@ def _pieces(toks, a: int, b: int) -> list[tuple[int, int]]:
     # a space from Japanese script into a Latin name: a maker before its product (富士フイルム FinePix)
     splits = {k for k in range(a + 1, b) if toks[k - 1].whitespace_ and is_latin(toks[k]) and not is_latin(toks[k - 1])
               and not toks[k - 1].like_num}
+    # a corporate affix ends a company's name: common nouns after it are a part of the company
+    # (富士紡績株式会社建築工事係; no name of the NER train split holds 株式会社 inside), a proper noun
+    # is the name it stands before (株式会社札幌ドーム)
+    splits.update(k for k in range(a + 2, b) if _closing_affix(texts[k - 1 - a]) and toks[k].tag_.startswith("名詞-普通名詞"))
     out, start = [], a
     for k in sorted(cuts | splits):
         out.append((start, k))
         start = k if k in splits else k + 1
     out.append((start, b))
     return [(x, y) for x, y in out if x < y]
+
+
+def _closing_affix(text: str) -> bool:
+    c = _cue(text, "suffix")
+    return c is not None and c.cls == "Company" and c.in_span and not c.part_of_name and len(c.cue) >= 3
 
 
 def _name_after_title(before, after) -> bool:

@@ -493,6 +493,8 @@ def test_mentions_a_name_the_train_split_named_is_kept_against_the_typers_doubt(
         ("その後、バリー・ディラーが経営権を握った。", {"バリー・ディラー"}, "バリー"),
         # a number's counter starts no name; a title before a name is no part of it
         ("同社の社長ヴェンディーチェは辞任した。", {"ヴェンディーチェ"}, "社長ヴェンディーチェ"),
+        # a corporate affix closes the company's name; the department after it is another body
+        ("設計は富士紡績株式会社建築工事係が担当した。", {"富士紡績株式会社"}, "富士紡績株式会社建築工事係"),
         # 兼 after a title joins two posts, each of its own body
         ("キングは合衆国艦隊司令長官兼海軍作戦部長に就任した。", {"合衆国艦隊", "海軍作戦部"}, "合衆国艦隊司令長官兼海軍作戦部"),
     ],
