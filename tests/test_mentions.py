@@ -158,6 +158,8 @@ def test_mentions_a_head_word_is_evidence_of_the_class(detect, text, span, head,
         ("清江は、中華人民共和国の湖北省南西部を流れる河川で、長江中流右岸の一部。", "清江", "Place"),
         # no source proposes バ (a common noun to Sudachi): the document's defining first sentence names it
         ("バは、フィジー西部地域の都市。", "バ", "Place"),
+        # a band's name looks like a person's to Sudachi, GiNZA and the typer
+        ("ヘンリー・カウは、1968年に結成された英国の前衛的なグループである。", "ヘンリー・カウ", "Organization"),
         # nor ロワイヤン, which GiNZA calls a pronoun
         ("ロワイヤンは、フランス南西部、ヌーヴェル=アキテーヌ地域圏、シャラント=マリティーム県に位置する都市。", "ロワイヤン", "Place"),
     ],
