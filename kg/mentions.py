@@ -999,6 +999,8 @@ def _definition_evidence(doc, start: int, end: int, ev: list, sent_end: int) -> 
     if end < sent_end and doc[end].text in _CLAN_SUFFIXES:
         end += 1  # 遠山氏は、…日本の氏族。: the 氏 of a clan's name
     k = after_paren(doc, end, DEFINITION_PAREN_MAX) if end < len(doc) and doc[end].text in PARENS_OPEN else end
+    if k + 1 < sent_end and doc[k].text == "と" and doc[k + 1].text == "は":
+        k += 1  # Xとは、…である
     if k >= sent_end or doc[k].text != "は":
         return
 
@@ -1009,12 +1011,17 @@ def _definition_evidence(doc, start: int, end: int, ev: list, sent_end: int) -> 
     for last in (closing, _continuative_noun(doc, k, sent_end, noun_at(closing))):
         if not noun_at(last):
             continue
+        if doc[last].text in _NAME_OF and noun_at(last - 2) and doc[last - 1].text == "の":
+            last -= 2  # …ユダヤ教徒コミュニティーの名称である: the community is what is named
         noun = doc[last]
         c = _cue(noun.text, "definition") or _cue(noun.lemma_, "definition") or _cue(noun.text, "classifier")
         cls = c.cls if c else ("Person" if noun.ent_type_ == OCCUPATION else None)
         if cls:
             ev.append((cls, W_DEFINITION, f"definition:{noun.text}"))
             return
+
+
+_NAME_OF = {"名称", "総称", "通称", "愛称", "呼称", "一つ", "ひとつ", "一種"}  # Xは…Nの名称である: N defines X
 
 
 def _past_closing_quote(doc, end: int) -> int:

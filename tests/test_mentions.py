@@ -160,6 +160,9 @@ def test_mentions_a_head_word_is_evidence_of_the_class(detect, text, span, head,
         ("バは、フィジー西部地域の都市。", "バ", "Place"),
         # a band's name looks like a person's to Sudachi, GiNZA and the typer
         ("ヘンリー・カウは、1968年に結成された英国の前衛的なグループである。", "ヘンリー・カウ", "Organization"),
+        # Xとは、…の名称である: what is named defines the topic
+        ("シェバア・ケヒッロートとは、ハンガリー王国のショプロン県にあるユダヤ教徒コミュニティーの名称である。", "シェバア・ケヒッロート",
+         "Organization"),
         # nor ロワイヤン, which GiNZA calls a pronoun
         ("ロワイヤンは、フランス南西部、ヌーヴェル=アキテーヌ地域圏、シャラント=マリティーム県に位置する都市。", "ロワイヤン", "Place"),
     ],
