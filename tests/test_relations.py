@@ -263,3 +263,26 @@ def test_relations_seed_article_f1_at_least_0_9_and_no_qualified_fact_asserted()
     report = evaluate("seed", parts=["relations"])
     prf = report.parts["relations"].metrics["triples"]
     assert prf.f1 >= 0.90, report.format(misses=20)
+
+
+def test_relations_known_place_lies_in_the_country_the_text_names_inferred_at_its_mention(extract):
+    # places.tsv puts ハンブルク in Germany; the text names Germany in another sentence
+    text = "ビートルズはドイツでも活動した。1960年にはハンブルクのクラブで演奏した。"
+    ex = extract(text)
+    (fact,) = [f for f in _find(ex, "ハンブルク", "locatedIn", "ドイツ") if f.rule == "known_place_country.v1"]
+    assert fact.inferred and fact.asserted and fact.sentence == 1 and text[fact.begin:fact.end] == "ハンブルク"
+    rule = next(r for r in load_rules().rules if r.id == fact.rule)
+    assert fact.confidence < rule.confidence
+
+
+@pytest.mark.parametrize(
+    "text,place",
+    [
+        pytest.param("ビートルズはイギリスのバンドである。1960年にはハンブルクのクラブで演奏した。", "ハンブルク", id="country_not_named"),
+        pytest.param("山田太郎はドイツで生まれた。アメリカ合衆国のハンブルクに住んだ。", "ハンブルク", id="text_puts_it_in_another_country"),
+    ],
+)
+def test_relations_known_place_needs_its_own_country_named_and_no_other_stated(extract, text, place):
+    ex = extract(text)
+    assert not [f for f in ex.facts if f.rule == "known_place_country.v1"]
+    assert not _find(ex, place, "locatedIn", "ドイツ")

@@ -23,7 +23,7 @@ from ..vocab import is_a, relations, top_class
 from .factuality import attribution, factuality, sentence_source
 from .docpairs import spots
 from .learned import unruled
-from .matchers import DOCUMENT_MATCHERS, LATE_KINDS, MATCHERS, predicate_lemmas
+from .matchers import DOCUMENT_MATCHERS, EARLY_KINDS, LATE_KINDS, MATCHERS, predicate_lemmas
 from .rules import RELATED, Rule, RuleSet
 from .syntax import AGENT, SUBJECT, Ref, Sentence
 from .tokens import LDoc
@@ -44,7 +44,7 @@ def extract(doc, offset: int, sentence_base: int, mentions: Sequence[Mention], e
     doc = light
     kinds: dict[str, list[Rule]] = {}
     document_kinds: dict[str, list[Rule]] = {}
-    for r in sorted(ruleset.rules, key=lambda r: LATE_KINDS.index(r.kind) + 1 if r.kind in LATE_KINDS else 0):
+    for r in sorted(ruleset.rules, key=lambda r: LATE_KINDS.index(r.kind) + 1 if r.kind in LATE_KINDS else -(r.kind in EARLY_KINDS)):
         (document_kinds if r.kind in DOCUMENT_MATCHERS else kinds).setdefault(r.kind, []).append(r)
     facts: list[Fact] = []
     learned: list[Fact] = []

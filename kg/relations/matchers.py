@@ -24,6 +24,8 @@ Matcher = Callable[[Sentence, Sequence[Rule], Emit], None]
 MATCHERS: dict[str, Matcher] = {}
 # kinds that read the matches or facts of the others, so run after them, in this order
 LATE_KINDS = ("entail", "compose", "lead")
+# document kinds whose facts the others (closure, lead) read, so run before them
+EARLY_KINDS = ("known_place",)
 
 _OPEN = {"(": ")", "（": "）", "「": "」", "『": "』"}
 _APPOSITIVE_LINKS = (("で", "ある"), ("で", "あり"), ("の",), ("、",), ("『",), ("「",), ("の", "『"), ("の", "「"), ())
@@ -1203,4 +1205,52 @@ def carry_lead_defaults(facts: Sequence[Fact], rules: Sequence[Rule], ruleset, s
                 begin=s.offset + s.doc[a].idx, end=s.offset + s.doc[b - 1].idx + len(s.doc[b - 1].text), rule=rule.id,
                 confidence=round(rule.confidence * ruleset.inferred_factor, 3), inferred=True,
             ))
+    return out
+
+
+# ---------------------------------------------------------------- known places (world knowledge)
+
+@document_matcher("known_place")
+def place_in_named_country(facts: Sequence[Fact], rules: Sequence[Rule], ruleset, sentences: Sequence[Sentence], state: dict) -> list[Fact]:
+    """A place that ontologies/places.tsv knows by one of its names (a GeoNames city) to lie in
+    exactly one of the countries the chunk names lies in that country (every entity naming it),
+    inferred, cited at the place's first mention: an article that names ハンブルク and ドイツ
+    in different sentences puts the one in the other. A place a fact already puts in another
+    country named in the chunk is left alone."""
+    where, country_names = lexicon.places(), lexicon.country_names()
+    mentions = [(s, a, b, Ref(key, _head_of(s, a, b)), lexicon.nfkc(s.doc[a:b].text)) for s in sentences for a, b, key in s.mentions]
+    naming: dict[str, set[str]] = {}  # country -> the entities naming it
+    for _s, _a, _b, r, text in mentions:
+        if text in country_names:
+            naming.setdefault(min(where[text]), set()).add(r.key)
+    if not naming:
+        return []
+    country_keys = {k for keys in naming.values() for k in keys}
+    out: list[Fact] = []
+    for rule in rules:
+        placed: dict[str, set[str]] = {}
+        for f in facts:
+            if f.relation in rule.entailed_from and f.asserted and f.object in country_keys:
+                placed.setdefault(f.subject, set()).add(f.object)
+        known: dict[str, set[str]] = {}
+        first: dict[str, tuple] = {}
+        for s, a, b, r, text in mentions:
+            if r.key in country_keys or not fits(s, r, rule.subject):
+                continue
+            first.setdefault(r.key, (s, a, b))
+            known.setdefault(r.key, set()).update(where.get(text, ()))
+        for key, countries in sorted(known.items()):
+            inside = countries & set(naming)
+            if len(inside) != 1:
+                continue
+            targets = naming[next(iter(inside))]
+            if placed.get(key, set()) - targets:
+                continue  # a fact puts it in another country of the chunk
+            s, a, b = first[key]
+            for target in sorted(targets - placed.get(key, set())):
+                out.append(Fact(
+                    subject=key, relation=rule.relation, object=target, sentence=s.index,
+                    begin=s.offset + s.doc[a].idx, end=s.offset + s.doc[b - 1].idx + len(s.doc[b - 1].text), rule=rule.id,
+                    confidence=round(rule.confidence * ruleset.inferred_factor, 3), inferred=True,
+                ))
     return out

@@ -66,7 +66,7 @@ from ..errors import RuleError
 from ..mentions import cues as mention_cues
 from ..vocab import classes, relations
 
-KINDS = ("frame", "scope", "role", "possessive", "parenthetical", "pair", "hierarchy", "entail", "compose", "closure", "lead")
+KINDS = ("frame", "scope", "role", "possessive", "parenthetical", "pair", "hierarchy", "entail", "compose", "closure", "lead", "known_place")
 RELATED = "related"
 _RULE_KEYS = {"id", "description", "kind", "relation", "confidence", "examples", "pattern", "direction", "voice", "measured"}
 _PATTERN_KEYS = {
@@ -81,6 +81,7 @@ _PATTERN_KEYS = {
     "compose": {"first", "then", "first_inverse", "then_inverse", "subject", "object"},
     "closure": {"over", "subject", "object", "levels_consistent"},
     "lead": {"from", "lead", "subject", "object"},
+    "known_place": {"from", "subject"},
 }
 ROLE_FORMS = ("appositive", "suffix", "copula", "appoint", "serve")
 _SLOT_KEYS = {"particles", "classes", "ner", "exclude", "admin", "natural", "water", "leveled", "region", "endings"}
@@ -499,6 +500,11 @@ def _parse_rule(item, source: str, n: int) -> Rule:
             check_slot("lead", True, False)
         check_slot("subject", lead, False)
         check_slot("object", lead, False)
+    elif kind == "known_place":
+        src = pattern.get("from")
+        if not isinstance(src, list) or not src or not all(isinstance(x, str) and x in relations() for x in src):
+            fail("'from' must be a list of relations whose facts already put a place in a country")
+        check_slot("subject", True, False)
     elif kind == "compose":
         for key in ("first", "then"):
             steps = pattern.get(key)
