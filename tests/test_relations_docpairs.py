@@ -17,10 +17,10 @@ from kg.vocab import KG, resource_path
 
 from test_relations_learned import _between, _names
 
-CITY_IN_COUNTRY = [
-    pytest.param("マリオ・ロッシは、イタリアの政治家である。ミラノに生まれた。", "ミラノ", "イタリア", id="birthplace_of_a_politician"),
-    pytest.param("ハンス・ミュラーは、ドイツの作曲家。ミュンヘンで音楽を学んだ。", "ミュンヘン", "ドイツ", id="city_where_a_composer_studied"),
-    pytest.param("アルバート・スミスは、アメリカ合衆国の俳優。ロサンゼルスで育った。", "ロサンゼルス", "アメリカ合衆国", id="city_where_an_actor_grew_up"),
+CITY_IN_COUNTRY = [  # towns ontologies/places.tsv does not know (known_place_country.v1 places those it knows)
+    pytest.param("マリオ・ロッシは、イタリアの政治家である。カステルフランコ・ヴェネトに生まれた。", "カステルフランコ・ヴェネト", "イタリア",
+                 id="birthplace_of_a_politician"),
+    pytest.param("ハンス・ミュラーは、ドイツの作曲家。ヴァルトキルヒに生まれた。", "ヴァルトキルヒ", "ドイツ", id="birthplace_of_a_composer"),
 ]
 
 
