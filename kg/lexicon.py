@@ -127,6 +127,13 @@ def country_names() -> frozenset[str]:
     return _places_table()[1]
 
 
+def known_start(name: str) -> str | None:
+    """The longest start of ``name`` (2 characters or more, shorter than the name) that places.tsv
+    knows: ワシントン州 of ワシントン州レドモンド, ブエノスアイレス of ブエノスアイレス州."""
+    where = places()
+    return next((name[:j] for j in range(len(name) - 1, 1, -1) if name[:j] in where), None)
+
+
 @lru_cache(maxsize=1)
 def _places_table() -> tuple[dict[str, frozenset[str]], frozenset[str]]:
     where: dict[str, set[str]] = {}

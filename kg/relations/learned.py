@@ -180,11 +180,8 @@ def place_knowledge(names) -> tuple[str | None, frozenset[str], frozenset[str]]:
     whole = frozenset().union(*(where.get(n, frozenset()) for n in names))
     if whole:
         return None, whole, frozenset()
-    for n in names:
-        for j in range(len(n) - 1, 1, -1):
-            if n[:j] in where:
-                return None, whole, where[n[:j]]
-    return None, whole, frozenset()
+    start = next((s for n in names if (s := lexicon.known_start(n)) is not None), None)
+    return None, whole, where[start] if start is not None else frozenset()
 
 
 def _word(s: Sentence, t) -> str:

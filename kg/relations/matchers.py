@@ -1212,11 +1212,12 @@ def carry_lead_defaults(facts: Sequence[Fact], rules: Sequence[Rule], ruleset, s
 
 @document_matcher("known_place")
 def place_in_named_country(facts: Sequence[Fact], rules: Sequence[Rule], ruleset, sentences: Sequence[Sentence], state: dict) -> list[Fact]:
-    """A place that ontologies/places.tsv knows by one of its names (a GeoNames city) to lie in
-    exactly one of the countries the chunk names lies in that country (every entity naming it),
-    inferred, cited at the place's first mention: an article that names ハンブルク and ドイツ
-    in different sentences puts the one in the other. A place a fact already puts in another
-    country named in the chunk is left alone."""
+    """A place that ontologies/places.tsv knows by one of its names (a GeoNames city), or, knowing
+    none whole, by the longest start of one that names no country (ブエノスアイレス州:
+    ブエノスアイレス), to lie in exactly one of the countries the chunk names lies in that country
+    (every entity naming it), inferred, cited at the place's first mention: an article that names
+    ハンブルク and ドイツ in different sentences puts the one in the other. A place a fact already
+    puts in another country named in the chunk is left alone."""
     where, country_names = lexicon.places(), lexicon.country_names()
     mentions = [(s, a, b, Ref(key, _head_of(s, a, b)), lexicon.nfkc(s.doc[a:b].text)) for s in sentences for a, b, key in s.mentions]
     naming: dict[str, set[str]] = {}  # country -> the entities naming it
@@ -1232,15 +1233,19 @@ def place_in_named_country(facts: Sequence[Fact], rules: Sequence[Rule], ruleset
         for f in facts:
             if f.relation in rule.entailed_from and f.asserted and f.object in country_keys:
                 placed.setdefault(f.subject, set()).add(f.object)
-        known: dict[str, set[str]] = {}
+        whole: dict[str, set[str]] = {}
+        by_start: dict[str, set[str]] = {}
         first: dict[str, tuple] = {}
         for s, a, b, r, text in mentions:
             if r.key in country_keys or not fits(s, r, rule.subject):
                 continue
             first.setdefault(r.key, (s, a, b))
-            known.setdefault(r.key, set()).update(where.get(text, ()))
-        for key, countries in sorted(known.items()):
-            inside = countries & set(naming)
+            whole.setdefault(r.key, set()).update(where.get(text, ()))
+            start = lexicon.known_start(text)
+            if start is not None and start not in country_names:
+                by_start.setdefault(r.key, set()).update(where[start])
+        for key in sorted(first):
+            inside = (whole[key] or by_start.get(key, set())) & set(naming)
             if len(inside) != 1:
                 continue
             targets = naming[next(iter(inside))]
