@@ -49,6 +49,7 @@ def fits(s: Sentence, ref: Ref, slot: Slot) -> bool:
             and (slot.natural or not _natural(s, _ref_text(s, ref)))
             and (slot.water or not _water(s, _ref_text(s, ref)))
             and (slot.region or _ref_text(s, ref) not in s.lex.regions)
+            and (slot.area or not _ref_text(s, ref).endswith(s.lex.area_suffixes))
             and (not slot.leveled or _leveled(s, _without_part_text(s, ref)))
             and (not slot.endings or _ref_text(s, ref).endswith(slot.endings)))
 
@@ -550,6 +551,8 @@ def match_roles(s: Sentence, rules: Sequence[Rule], emit: Emit) -> None:
             holders.extend(_described(s, head))
         elif p == "は" and verb.i > head.i and verb.i in s.ent and s.particle(verb) in ("", "で"):
             holders.extend((r, verb, "copula") for r in s.refs(verb))  # 妻は元アナウンサーの長野翼。
+        elif p == "は" and verb.i > head.i and (named := _copula_name_after(s, head)) is not None:
+            holders.append((named, doc[named.token], "copula"))  # 郡庁所在地はライマ市(人口…)であり、…都市である。
         elif p == "に" and verb.i > head.i and verb.lemma_ in lex.exist_verbs:
             sub = s.subject(verb)  # 弟にフランシス、アレグザンダーがいる
             if sub is not None and sub.particle == "が":
@@ -594,6 +597,19 @@ def match_roles(s: Sentence, rules: Sequence[Rule], emit: Emit) -> None:
                                 continue
                             h, o = x, holder
                         emit(rule, h, o, pred, (x.token, holder.token, end))
+
+
+def _copula_name_after(s: Sentence, title) -> Ref | None:
+    """TITLEはZ(…)であり、…: the name right after the title's は that its own copula makes the
+    predicate of a first clause, which GiNZA may leave off the title's arc (郡庁所在地はライマ市
+    (人口38,771人)であり、同郡で人口最大の都市でもある: 所在地 hangs on 都市)."""
+    m = _mention_at(s, _after_particle(s, title))
+    if m is None:
+        return None
+    hd = _head_of(s, m[0], m[1])
+    if not any(c.dep_ == "cop" for c in s.doc[hd].children):
+        return None
+    return Ref(m[2], hd, "", hd in s.anaphoric)
 
 
 def _place_chain(s: Sentence, start: int, hops: int = 3) -> list[Ref]:
@@ -727,7 +743,16 @@ def match_parentheticals(s: Sentence, rules: Sequence[Rule], emit: Emit) -> None
             while k < s.span.end and doc[k].text in rule.pattern.get("trailing", ()):
                 k += 1
             if k < s.span.end and doc[k].text in (")", "）") and fits(s, x, rule.holder) and fits(s, z, rule.of):
+                if rule.pattern.get("levels_below") and s.class_ok(z.key, ("Place",)) and not _below(s, z, x):
+                    continue  # ショプロン県(エーデンブルク県): another name of the place, not a larger one
                 emit(rule, x, z, None, (x.token, z.token))
+
+
+def _below(s: Sentence, z: Ref, x: Ref) -> bool:
+    """The place named by ``z`` may lie in the one named by ``x``: ``x`` has a known level (a
+    country, a level suffix) and ``z`` none or a lower one (カンパラ(カンパラ県), カーン(…カルヴァドス県))."""
+    lx, lz = _name_level(s, x, False), _name_level(s, z, False)
+    return lx is not None and (lz is None or lz > lx)
 
 
 def _predicate_noun(s: Sentence, i: int, starts, hops: int = 2):

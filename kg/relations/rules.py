@@ -74,7 +74,7 @@ _PATTERN_KEYS = {
     "scope": {"lemmas", "scope", "member"},
     "role": {"titles", "title_ner", "holder", "of", "forms", "of_chain", "of_topic", "of_scope"},
     "possessive": {"holder", "of", "connectors", "heads", "levels_required", "levels_consistent"},
-    "parenthetical": {"holder", "of", "trailing"},
+    "parenthetical": {"holder", "of", "trailing", "levels_below"},
     "pair": {"lemmas", "members"},
     "hierarchy": {"holder", "of", "levels_required"},
     "entail": {"from", "subject", "object", "levels_consistent"},
@@ -84,7 +84,7 @@ _PATTERN_KEYS = {
     "known_place": {"from", "subject"},
 }
 ROLE_FORMS = ("appositive", "suffix", "copula", "appoint", "serve")
-_SLOT_KEYS = {"particles", "classes", "ner", "exclude", "admin", "natural", "water", "leveled", "region", "endings"}
+_SLOT_KEYS = {"particles", "classes", "ner", "exclude", "admin", "natural", "water", "leveled", "region", "area", "endings"}
 
 
 @dataclass(frozen=True)
@@ -98,6 +98,7 @@ class Slot:
     water: bool = True  # false: no name of a body of water (lexicon water_suffixes: 川, 湖, 湾, 海)
     leveled: bool = False  # the name ends in a level suffix (lexicon place_levels: 州, 県, 市) after a stem of 2+ characters
     region: bool = True  # false: no continent or world region (lexicon regions: ヨーロッパ, 北アフリカ)
+    area: bool = True  # false: no statistical area (lexicon area_suffixes: 大都市圏)
     endings: tuple[str, ...] = ()  # the name ends in one of these (a league: …リーグ, NBA)
 
 
@@ -135,7 +136,7 @@ class Rule:
             return Slot(classes=tuple(s))
         return Slot(tuple(s.get("particles", ())), tuple(s.get("classes", ())), tuple(s.get("ner", ())), tuple(s.get("exclude", ())),
                     bool(s.get("admin", False)), bool(s.get("natural", True)), bool(s.get("water", True)), bool(s.get("leveled", False)),
-                    bool(s.get("region", True)), tuple(s.get("endings", ())))
+                    bool(s.get("region", True)), bool(s.get("area", True)), tuple(s.get("endings", ())))
 
     @cached_property
     def subject(self) -> Slot:
@@ -226,6 +227,7 @@ class Lexicon:
     rank_titles: frozenset[str]  # 公, 伯: X公Z names Z by the rank held over place X
     admin_nouns: frozenset[str]  # 市, 都市, ムニシピオ: a predicate noun naming an administrative division
     regions: frozenset[str]  # ヨーロッパ, 北アフリカ: continents and world regions, in no country and no administrative division
+    area_suffixes: tuple[str, ...]  # 大都市圏: a statistical area, which holds no place the way a division does
     anaphors: dict  # 同社 -> classes it may refer to
     pronouns: dict  # 彼 -> classes
 
@@ -433,9 +435,9 @@ def _parse_rule(item, source: str, n: int) -> Rule:
             fail(f"'{name}' must be a mapping like {{particles: [...], classes: [...]}}")
         bad = set(s) - _SLOT_KEYS
         if bad:
-            fail(f"'{name}' has unknown key(s) {sorted(bad)} (allowed: particles, classes, ner, exclude, admin, natural, water, leveled, region, endings)")
-        for flag in ("admin", "natural", "water", "leveled", "region"):
-            if not isinstance(s.get(flag, flag in ("natural", "water", "region")), bool):
+            fail(f"'{name}' has unknown key(s) {sorted(bad)} (allowed: particles, classes, ner, exclude, admin, natural, water, leveled, region, area, endings)")
+        for flag in ("admin", "natural", "water", "leveled", "region", "area"):
+            if not isinstance(s.get(flag, flag in ("natural", "water", "region", "area")), bool):
                 fail(f"'{name}.{flag}' must be true or false")
         if particles and (not isinstance(s.get("particles"), list) or not s["particles"] or not all(isinstance(p, str) for p in s["particles"])):
             fail(f"'{name}' needs 'particles': a list of case particles (が, を, に...)")
@@ -487,6 +489,8 @@ def _parse_rule(item, source: str, n: int) -> Rule:
         check_slot("holder", True, False)
         check_slot("of", True, False)
         check_words("trailing", False)
+        if not isinstance(pattern.get("levels_below", False), bool):
+            fail("'levels_below' must be true or false")
     elif kind == "hierarchy":
         check_slot("holder", True, False)
         check_slot("of", True, False)
@@ -614,6 +618,7 @@ def _lexicon(d: dict) -> Lexicon:
         natural_suffixes=words("natural_suffixes"),
         water_suffixes=words("water_suffixes"),
         regions=words("regions"),
+        area_suffixes=tuple(words("area_suffixes")),
         admin_nouns=words("admin_nouns"),
         rank_titles=words("rank_titles"),
         agent_titles=words("agent_titles"),
