@@ -216,6 +216,7 @@ def _cases(particles) -> set[str]:
 # ---------------------------------------------------------------- scope
 
 SCOPE_PARTICLES = ("では", "においては")
+_SCOPE_TIMES = ("時", "中", "期", "当時")  # メキシコ革命時には, 第二次世界大戦中には: during an event
 
 
 @matcher("scope")
@@ -226,7 +227,7 @@ def match_scopes(s: Sentence, rules: Sequence[Rule], emit: Emit) -> None:
     before it (イギリスでは…放映されたBBCの番組); the members need no particle of their own: they
     may sit in lists and modifiers."""
     doc = s.doc
-    scopes = sorted((doc[stop - 1] for _start, stop, _key in s.mentions if s.particle(doc[stop - 1]) in SCOPE_PARTICLES), key=lambda t: t.i)
+    scopes = sorted((doc[stop - 1] for _start, stop, _key in s.mentions if s.particle(doc[stop - 1]) in SCOPE_PARTICLES or _during(s, stop)), key=lambda t: t.i)
     if not scopes:
         return
     for rule in rules:
@@ -248,6 +249,14 @@ def match_scopes(s: Sentence, rules: Sequence[Rule], emit: Emit) -> None:
                 for owner in owners:
                     if owner.key != key:
                         emit(rule, member, owner, pred, (stop - 1, owner.token, pred.i))
+
+
+def _during(s: Sentence, stop: int) -> bool:
+    """A name followed by a word for the time of it and a scope particle (メキシコ革命時には,
+    第二次世界大戦中には): the stretch after it happens within the event."""
+    doc = s.doc
+    return stop < s.span.end and doc[stop].text in _SCOPE_TIMES and s.bunsetu[stop] == s.bunsetu[stop - 1] \
+        and s.particle(doc[stop]) in SCOPE_PARTICLES + ("には",)
 
 
 # ---------------------------------------------------------------- role (titles)
@@ -344,6 +353,12 @@ def _of_side(s: Sentence, start: int) -> tuple[list[Ref], int | None]:
     while k >= s.span.start and (doc[k].text in lex.title_prefixes or doc[k].like_num or doc[k].text in ("第", "代", "目")):
         k -= 1
     if k < s.span.start:
+        return [], None
+    if doc[k].text == "その" and doc[k].pos_ == "DET":
+        # 加藤景廉が…、その長男の遠山景朝が / 藤原鎌足とその子息: the person or organisation named last before it
+        for m_start, m_end, key in reversed(s.mentions):
+            if m_end <= k and s.class_ok(key, ("Person", "Organization")):
+                return [Ref(key, _head_of(s, m_start, m_end), "", _head_of(s, m_start, m_end) in s.anaphoric)], None
         return [], None
     if doc[k].text == "の" and k - 1 >= s.span.start and doc[k - 1].text.endswith("目"):
         # 長渕剛の5枚目のシングル, アウグストゥスの3番目の妻: past the ordinal to the owner's の
