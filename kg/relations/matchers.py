@@ -216,7 +216,6 @@ def _cases(particles) -> set[str]:
 # ---------------------------------------------------------------- scope
 
 SCOPE_PARTICLES = ("では", "においては")
-_SCOPE_TIMES = ("時", "中", "期", "当時")  # メキシコ革命時には, 第二次世界大戦中には: during an event
 
 
 @matcher("scope")
@@ -252,10 +251,10 @@ def match_scopes(s: Sentence, rules: Sequence[Rule], emit: Emit) -> None:
 
 
 def _during(s: Sentence, stop: int) -> bool:
-    """A name followed by a word for the time of it and a scope particle (メキシコ革命時には,
-    第二次世界大戦中には): the stretch after it happens within the event."""
+    """A name followed by a word for the time of it (lexicon scope_times) and a scope particle
+    (メキシコ革命時には, 第二次世界大戦中には): the stretch after it happens within the event."""
     doc = s.doc
-    return stop < s.span.end and doc[stop].text in _SCOPE_TIMES and s.bunsetu[stop] == s.bunsetu[stop - 1] \
+    return stop < s.span.end and doc[stop].text in s.lex.scope_times and s.bunsetu[stop] == s.bunsetu[stop - 1] \
         and s.particle(doc[stop]) in SCOPE_PARTICLES + ("には",)
 
 

@@ -228,6 +228,7 @@ class Lexicon:
     admin_nouns: frozenset[str]  # 市, 都市, ムニシピオ: a predicate noun naming an administrative division
     regions: frozenset[str]  # ヨーロッパ, 北アフリカ: continents and world regions, in no country and no administrative division
     area_suffixes: tuple[str, ...]  # 大都市圏: a statistical area, which holds no place the way a division does
+    scope_times: frozenset[str]  # 時, 中: メキシコ革命時には sets the event as a scope
     anaphors: dict  # 同社 -> classes it may refer to
     pronouns: dict  # 彼 -> classes
 
@@ -619,6 +620,7 @@ def _lexicon(d: dict) -> Lexicon:
         water_suffixes=words("water_suffixes"),
         regions=words("regions"),
         area_suffixes=tuple(words("area_suffixes")),
+        scope_times=words("scope_times"),
         admin_nouns=words("admin_nouns"),
         rank_titles=words("rank_titles"),
         agent_titles=words("agent_titles"),
