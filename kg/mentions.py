@@ -1009,10 +1009,10 @@ def _definition_evidence(doc, start: int, end: int, ev: list, sent_end: int) -> 
 
     closing = _closing_noun(doc, k, sent_end)
     for last in (closing, _continuative_noun(doc, k, sent_end, noun_at(closing))):
+        if last is not None and (of := _name_of(doc, last)) is not None and noun_at(of - 2) and doc[of - 1].text == "の":
+            last = of - 2  # …ユダヤ教徒コミュニティーの名称である, …河川のひとつで、: what is named, what it is one of
         if not noun_at(last):
             continue
-        if doc[last].text in _NAME_OF and noun_at(last - 2) and doc[last - 1].text == "の":
-            last -= 2  # …ユダヤ教徒コミュニティーの名称である: the community is what is named
         noun = doc[last]
         c = _cue(noun.text, "definition") or _cue(noun.lemma_, "definition") or _cue(noun.text, "classifier")
         cls = c.cls if c else ("Person" if noun.ent_type_ == OCCUPATION else None)
@@ -1022,6 +1022,15 @@ def _definition_evidence(doc, start: int, end: int, ev: list, sent_end: int) -> 
 
 
 _NAME_OF = {"名称", "総称", "通称", "愛称", "呼称", "一つ", "ひとつ", "一種"}  # Xは…Nの名称である: N defines X
+
+
+def _name_of(doc, last: int) -> int | None:
+    """Where a word of ``_NAME_OF`` ending at token ``last`` starts (ひと|つ is two tokens), if one does."""
+    if doc[last].text in _NAME_OF:
+        return last
+    if last >= 1 and doc[last - 1].text + doc[last].text in _NAME_OF:
+        return last - 1
+    return None
 
 
 def _past_closing_quote(doc, end: int) -> int:
@@ -1058,12 +1067,18 @@ def _continuative_noun(doc, k: int, sent_end: int, nominal: bool = False) -> int
     case particle to serve, so GiNZA's ADP で counts too."""
     for j in range(k + 2, sent_end - 1):
         t = doc[j]
-        if t.text == "で" and (t.pos_ == "AUX" or nominal and t.pos_ == "ADP"):
+        if t.text == "で" and (t.pos_ == "AUX" or (nominal or _defining(doc[j - 1])) and t.pos_ == "ADP"):
             nxt = j + 2 if doc[j + 1].text == "あり" else j + 1
             return j - 1 if nxt < len(doc) and doc[nxt].text == "、" else None
         if t.text in SENTENCE_END:
             break
     return None
+
+
+def _defining(tok) -> bool:
+    """A noun that says what a thing is (type-cues.tsv ``definition``: 河川, 都市, 政治家): で after it
+    and a comma is the copula, whatever GiNZA calls it (…を流れる河川で、…に注いでいる)."""
+    return _cue(tok.text, "definition") is not None or tok.text in _NAME_OF  # 河川のひとつで、
 
 
 def _context_evidence(doc, start: int, end: int, ev: list) -> None:

@@ -160,6 +160,11 @@ def test_mentions_a_head_word_is_evidence_of_the_class(detect, text, span, head,
         ("バは、フィジー西部地域の都市。", "バ", "Place"),
         # a band's name looks like a person's to Sudachi, GiNZA and the typer
         ("ヘンリー・カウは、1968年に結成された英国の前衛的なグループである。", "ヘンリー・カウ", "Organization"),
+        # GiNZA calls this で a case particle; after a defining noun and before a comma it is the copula
+        ("信江は、江西省北東部を流れる河川で、鄱陽湖に注いでいる。", "信江", "Place"),
+        # what the topic is one of (ひと|つ: two tokens)
+        ("子牙河(しがが、しがか)は、中華人民共和国の山西省東部から河北省中部を流れる河川のひとつで、海河水系の西南の支流に属する。",
+         "子牙河", "Place"),
         # Xとは、…の名称である: what is named defines the topic
         ("シェバア・ケヒッロートとは、ハンガリー王国のショプロン県にあるユダヤ教徒コミュニティーの名称である。", "シェバア・ケヒッロート",
          "Organization"),
