@@ -415,9 +415,16 @@ def sentence_spans(sent, crf: Sequence[tuple[int, int, str]], toks=None, ents=No
 def _honorific_after(doc, end: int, ev: list) -> None:
     """A person's honorific or title right after the span (十時裕樹社長, ナデラ氏) is evidence
     whoever proposed the span, not only a tagged span that held it."""
-    c = _cue(doc[end].text, "suffix") if end < len(doc) else None
-    if c and c.cls == "Person" and not c.part_of_name and not has_honorific(ev):
+    c = _person_title(doc[end].text) if end < len(doc) else None
+    if c and not has_honorific(ev):
         ev.append((c.cls, W_SUFFIX, f"suffix:{c.cue}"))
+
+
+def _person_title(text: str) -> Cue | None:
+    """The honorific or title ``text`` is (type-cues.tsv: a Person suffix that is no part of the
+    name: 氏, 社長), if it is one."""
+    c = _cue(text, "suffix")
+    return c if c and c.cls == "Person" and not c.part_of_name else None
 
 
 _LIST_COMMAS = {"、", ",", "，"}
@@ -729,10 +736,8 @@ def _trim(tokens, start: int, end: int, evidence: list) -> tuple[int, int]:
 def _title_before_name(tok, nxt) -> Cue | None:
     """A person's title written before a name (社長ヴェンディーチェ): no part of it, and evidence
     that the name is a person's."""
-    c = _cue(tok.text, "suffix")
-    if c and c.cls == "Person" and not c.part_of_name and (is_katakana(nxt) or "人名" in nxt.tag_):
-        return c
-    return None
+    c = _person_title(tok.text)
+    return c if c and (is_katakana(nxt) or "人名" in nxt.tag_) else None
 
 
 def _stripped_prefix(tok, nxt) -> bool:
