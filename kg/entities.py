@@ -30,7 +30,7 @@ _SPLIT_PARTS = re.compile(r"[・･\s=]+")
 FUZZY_KANA_MIN = 0.75
 FUZZY_PART_MIN = 0.6  # for the other parts of a person name one part of which is the same
 SKELETON_MIN = 0.6  # consonant-skeleton similarity for a Latin and a katakana name to be compared by e2k
-DECISIVE = {"gazetteer", "suffix", "prefix", "classifier", "head", "definition"}  # evidence sources that settle a class
+DECISIVE = {"gazetteer", "suffix", "prefix", "classifier", "head", "definition", "list", "house"}  # evidence sources that settle a class
 
 
 @lru_cache(maxsize=1)
@@ -202,6 +202,23 @@ class _UnionFind:
         cls = self.cls(i)
         return any(c == cls and src.split(":")[0] in DECISIVE for c, _w, src in self.evidence[self.find(i)])
 
+    def add(self, i: int, evidence: tuple[str, int, str]) -> None:
+        """More typing evidence for the cluster of ``i``."""
+        root = self.find(i)
+        self.evidence[root].append(evidence)
+        self._cls.pop(root, None)
+
+    def sure(self, i: int) -> str | None:
+        """The class the cluster's decisive evidence (``decided``) or GeoNames (a place it knows)
+        says, if all of it says one kind of thing; the class evidence of that kind weighs most for."""
+        ev = [(c, w) for c, w, src in self.evidence[self.find(i)] if src.split(":")[0] in DECISIVE or src.startswith("places")]
+        if len({top_class(c) for c, _w in ev}) != 1:
+            return None
+        weight: Counter = Counter()
+        for c, w in ev:
+            weight[c] += w
+        return max(sorted(weight), key=lambda c: weight[c])
+
     def cls(self, i: int) -> str | None:
         root = self.find(i)
         if root not in self._cls:
@@ -260,6 +277,7 @@ def resolve_document(candidates: Sequence[Candidate]) -> tuple[list[Mention], li
                 join(a, b)
     _surnames(uf, names, kana, firsts, join)
     _kanji_surnames(uf, names, firsts, join)
+    _agree_lists(uf, cands)
 
     clusters: dict[int, list[int]] = defaultdict(list)
     for i in range(len(cands)):
@@ -271,8 +289,8 @@ def resolve_document(candidates: Sequence[Candidate]) -> tuple[list[Mention], li
     place_topic = _place_topic(cands)
     for root in sorted(clusters, key=lambda r: cands[clusters[r][0]].begin):
         members = clusters[root]
-        cls = class_of(e for i in members for e in cands[i].evidence)
-        if cls == "Person" and place_topic and _place_in_disguise([e for i in members for e in cands[i].evidence]):
+        cls = uf.cls(root)
+        if cls == "Person" and place_topic and _place_in_disguise(uf.evidence[root]):
             cls = "Place"
         if cls is None:
             continue
@@ -296,6 +314,33 @@ def resolve_document(candidates: Sequence[Candidate]) -> tuple[list[Mention], li
             mentions.append(Mention(begin=c.begin, end=c.end, text=c.text, entity=key, sentence=c.sentence))
     mentions.sort(key=lambda m: (m.begin, m.end))
     return mentions, entities
+
+
+LIST_SURE_MIN = 2  # items of a list whose class is sure, all of one kind, for the others to take it
+W_LIST_ITEM = 8  # evidence each sure item gives the others
+
+
+def _agree_lists(uf, cands: Sequence[Candidate]) -> None:
+    """Items of one list are things of one kind (オシュコシュ、ニーナ、メナシャ; 北朝鮮やインドや中国):
+    where LIST_SURE_MIN items or more have a sure class (``_UnionFind.sure``), all of one top
+    class, every item of another class that nothing sure holds there gets W_LIST_ITEM for each
+    sure one."""
+    lists: dict[int, list[int]] = defaultdict(list)
+    for i, c in enumerate(cands):
+        if c.listed_with is not None:
+            lists[c.listed_with].append(i)
+    for items in lists.values():
+        sure = {i: uf.sure(i) for i in items}
+        known = [c for c in sure.values() if c is not None]
+        kinds = {top_class(c) for c in known}
+        if len(known) < LIST_SURE_MIN or len(kinds) != 1:
+            continue
+        kind = kinds.pop()
+        cls = Counter(known).most_common(1)[0][0]
+        for i in items:
+            own = uf.cls(i)
+            if own is not None and top_class(own) != kind and sure[i] in (None, cls):
+                uf.add(i, (cls, W_LIST_ITEM * len(known), "list"))
 
 
 def _place_topic(cands: Sequence[Candidate]) -> bool:

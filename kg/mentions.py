@@ -39,6 +39,7 @@ W_FULL_NAME = 6
 W_NER = 3
 W_NAME_TAG = 3
 W_SHAPE = 1
+W_LIST = 20  # a word after a list that says what its items are (A、B、Cの3つの町, A、B各市): a definition of each
 
 _LATIN = re.compile(r"^[A-Za-z][A-Za-z0-9.\-&'+]*$|^[0-9]+[A-Za-z][A-Za-z0-9.\-]*$")
 _KATAKANA = re.compile(r"^[\u30a1-\u30fa\u30fc\u30fd\u30fe\uff66-\uff9f]+$")
@@ -69,6 +70,7 @@ class Candidate:
     person_name_parts: int = 0  # how many name tokens (人名 tags) it holds
     name: str = ""  # the text without a corporate affix kept in the span (アーム社 -> アーム)
     alias_of: int | None = None  # document offset of the candidate this one is another name of
+    listed_with: int | None = None  # document offset of the first item of the list it is an item of (A、B、C)
 
     @property
     def name_text(self) -> str:
@@ -186,11 +188,16 @@ def detect(doc, offset: int = 0, sentence_base: int = 0) -> list[Candidate]:
         for i in range(s.start, s.end):
             sent_of[i] = n
     taken = covered(chosen)
+    lists = _coordinations(doc, chosen, [s.end for s in sents], sent_of)
     for start, end, evidence in chosen:
         if not _acceptable(doc[start:end]):
             continue
         ev = list(evidence)
+        first, list_ev = lists.get(start, (None, ()))
+        ev.extend(list_ev)
         start, end, name_start, name_end = _affixes(doc, start, end, taken, ev)
+        if end < len(doc) and end not in taken and _house(doc, end, ev):
+            end, name_end = end + 1, end + 1
         _context_evidence(doc, start, end, ev)
         _definition_evidence(doc, start, end, ev, sents[sent_of[start]].end)
         span = doc[start:end]
@@ -212,10 +219,160 @@ def detect(doc, offset: int = 0, sentence_base: int = 0) -> list[Candidate]:
                 person_name_parts=sum(1 for t in span if t.tag_.startswith("名詞-固有名詞-人名")),
                 name=name,
                 alias_of=offset + aliases[start] if start in aliases else None,
+                listed_with=offset + doc[first].idx if first is not None else None,
             )
         )
     out.sort(key=lambda c: (c.begin, c.end))
     return out
+
+
+_LIST_SEPARATORS = {"、", ",", "，", "や", "と", "及び", "および", "並びに", "ならびに", "または", "又は"}
+_LIST_ENDS = {"など", "等"}
+_LIST_LINKS = {"の", "という", "といった"}
+LIST_PAREN_MAX = 12  # tokens a parenthesis after a list item may run (ハンコ(8,386人)、)
+
+
+def _coordinations(doc, chosen: list, sent_ends: list[int], sent_of: dict) -> dict[int, tuple[int, tuple]]:
+    """The items of the lists of the chunk: spans ``chosen`` (sorted) with nothing but a comma or
+    a conjunction between them (A、B、C; AやB; AとB), a parenthesis after an item allowed
+    (ハンコ(8,386人)、カルッキラ). Returns {item start token: (first item's start token, the
+    evidence a word after or before the list gives every item)}: a counted or exemplified
+    class noun after it (A、B、Cの3つの町, A、Bなどの都市, A、B各市) or before it (3つの町であるA、B).
+    A katakana word no source proposed between two commas of a list with such a noun is an item
+    too (アルナ、オルスタド、オサネ、ファナの8つの行政区): it is added to ``chosen``."""
+    taken = covered(chosen)
+    starts = {start: (k, end) for k, (start, end, _ev) in enumerate(chosen)}
+    groups: list[list[tuple[int, int, bool]]] = []  # (start, end, proposed by no source)
+    grouped: set[int] = set()
+    for k, (start, end, _ev) in enumerate(chosen):
+        if k in grouped:
+            continue
+        group = [(start, end, False)]
+        grouped.add(k)
+        sent_begin, sent_end = sent_ends[sent_of[start] - 1] if sent_of[start] else 0, sent_ends[sent_of[start]]
+        while prev := _previous_item(doc, group[0][0], sent_begin, taken):
+            group.insert(0, (*prev, True))
+        while True:
+            nxt = _next_item(doc, group[-1][1], sent_end, starts, taken)
+            if nxt is None:
+                break
+            a, b = nxt
+            group.append((a, b, a not in starts))
+            if a in starts:
+                grouped.add(starts[a][0])
+        if len(group) >= 2:
+            groups.append(group)
+    out = {}
+    for group in groups:
+        first = group[0][0]
+        sent_end = sent_ends[sent_of[first]]
+        cue = _class_after_list(doc, group[-1][1], sent_end) or _class_before_list(doc, first)
+        ev = ((cue.cls, W_LIST, f"list:{cue.cue}"),) if cue else ()
+        if sum(1 for _a, _b, new in group if cue or not new) < 2:
+            continue
+        for a, b, new in group:
+            if new and cue:
+                chosen.append((a, b, []))
+            if cue or not new:
+                out[a] = (first, ev)
+    chosen.sort()
+    return out
+
+
+def _previous_item(doc, start: int, sent_begin: int, taken: set[int]) -> tuple[int, int] | None:
+    """A katakana word no span holds before the list item starting at token ``start``, a list
+    separator between them (and a parenthesis after it, maybe): 3つの町であるハンコ(8,386人)、カルッキラ."""
+    j = start - 1
+    if j <= sent_begin or doc[j].text not in _LIST_SEPARATORS:
+        return None
+    b = j
+    if doc[b - 1].text in PARENS_CLOSE:  # the opening one within LIST_PAREN_MAX tokens
+        b = next((i for i in range(b - 2, max(sent_begin, b - LIST_PAREN_MAX) - 1, -1) if doc[i].text in PARENS_OPEN), None)
+        if b is None or after_paren(doc, b, LIST_PAREN_MAX) != j:
+            return None
+    a = b
+    while a > sent_begin and a - 1 not in taken and (is_katakana(doc[a - 1]) or doc[a - 1].text in _DOTS):
+        a -= 1
+    if a == b or doc[a].text in _DOTS:
+        return None
+    return a, b
+
+
+def _next_item(doc, end: int, sent_end: int, starts: dict, taken: set[int]) -> tuple[int, int] | None:
+    """The list item after the item ending at token ``end``: past a parenthesis and a list
+    separator, a chosen span (its start is in ``starts``) or a katakana word no span holds,
+    which a separator or the list's end follows."""
+    k = _past_paren(doc, end, sent_end)
+    j = k
+    while j < sent_end and j - k < 2 and doc[j].text in _LIST_SEPARATORS:
+        j += 1
+    if j == k or j >= sent_end:
+        return None
+    if j in starts:
+        return j, starts[j][1]
+    b = j
+    while b < sent_end and b not in taken and (is_katakana(doc[b]) or (b > j and doc[b].text in _DOTS)):
+        b += 1
+    if b == j or doc[b - 1].text in _DOTS or b >= sent_end:
+        return None
+    if doc[b].text in _LIST_SEPARATORS or doc[b].text in PARENS_OPEN or doc[b].text in _LIST_ENDS or doc[b].text in _LIST_LINKS:
+        return j, b
+    return None
+
+
+def _past_paren(doc, k: int, stop: int) -> int:
+    """``k``, or past a parenthesis opening there (an item's reading or figure)."""
+    if k < stop and doc[k].text in PARENS_OPEN:
+        j = after_paren(doc, k, LIST_PAREN_MAX)
+        return j if j <= stop else k
+    return k
+
+
+def _separated(doc, end: int, start: int) -> bool:
+    """Only a list separator (one or two tokens: 、, や, と, 及び, 、及び) lies between the span
+    ending at ``end`` and the one starting at ``start``, after a parenthesis maybe."""
+    k = _past_paren(doc, end, start)
+    return 1 <= start - k <= 2 and all(doc[i].text in _LIST_SEPARATORS for i in range(k, start))
+
+
+def _class_after_list(doc, end: int, sent_end: int) -> Cue | None:
+    """The class noun after a list ending at token ``end``: …Cの8つの行政区, …Cなどの都市,
+    …Cといった都市, …C各市 (a bare …Cの都市 is the cities *of* C, no class of it)."""
+    k = _past_paren(doc, end, sent_end)
+    counted = False
+    if k < sent_end and doc[k].text in _LIST_ENDS:
+        k, counted = k + 1, True
+    if k < sent_end and doc[k].text == "各":
+        return _noun_cue(doc, k + 1, sent_end)
+    if k + 2 < sent_end and doc[k].text == "と" and doc[k + 1].lemma_ == "いう":  # といった, という
+        k, counted = k + 3 if doc[k + 2].pos_ == "AUX" else k + 2, True
+    elif k < sent_end and doc[k].text in _LIST_LINKS:
+        k += 1
+    else:
+        return None
+    if k + 2 < sent_end and doc[k].like_num and doc[k + 1].tag_.startswith("接尾辞") and doc[k + 2].text == "の":
+        k, counted = k + 3, True  # 8つの, 3か所の
+    return _noun_cue(doc, k, sent_end) if counted else None
+
+
+def _class_before_list(doc, first: int) -> Cue | None:
+    """The class noun a list starting at token ``first`` is said to be: 3つの町であるA、B."""
+    k = first - 1
+    if k >= 2 and doc[k].lemma_ == "ある" and doc[k - 1].text == "で" and doc[k - 2].pos_ == "NOUN":
+        j = k - 2
+        counted = j >= 3 and doc[j - 1].text == "の" and doc[j - 2].tag_.startswith("接尾辞") and doc[j - 3].like_num
+        return _noun_cue(doc, j, j + 1) if counted else None
+    return None
+
+
+def _noun_cue(doc, k: int, sent_end: int) -> Cue | None:
+    """The definition or classifier cue (type-cues.tsv) the noun at token ``k`` is or ends with
+    (各市 -> 市)."""
+    if k >= sent_end or doc[k].pos_ not in ("NOUN", "PROPN"):
+        return None
+    tok = doc[k]
+    return (_cue(tok.text, "definition") or _cue(tok.text, "classifier") or _last_unit_cue(tok, "definition")
+            or _last_unit_cue(tok, "classifier"))
 
 
 def covered(spans) -> set[int]:
@@ -653,6 +810,20 @@ def _affixes(doc, start: int, end: int, taken: set[int], ev: list) -> tuple[int,
         ev.append((c.cls, W_SUFFIX, f"prefix:{c.cue}"))
         name_start += 1
     return start, end, name_start, name_end
+
+
+def _house(doc, end: int, ev: list) -> bool:
+    """The word at token ``end``, right after a name, makes it a family or dynasty (アセン家,
+    バイエルン王家, 徳川将軍家: type-cues.tsv ``house``), which JacRED marks whole as an organisation:
+    the span is to take it, and the name's person evidence (the tagger's, the tokenizer's
+    surname) gives way to the house's class. No span holds the token at ``end``."""
+    last = doc[end - 1]
+    c = _cue(doc[end].text, "house")
+    if c is None or last.whitespace_ or not (last.tag_.startswith("名詞-固有名詞") or is_katakana(last)):
+        return False
+    ev[:] = [e for e in ev if e[0] != "Person"]
+    ev.append((c.cls, W_HEAD, f"house:{c.cue}"))
+    return True
 
 
 def _strong(ev, p_name: float = 1.0, sources=()) -> bool:

@@ -172,3 +172,49 @@ def test_entities_in_an_article_about_a_place_a_doubted_person_is_a_place(resolv
 def test_entities_a_head_word_inside_a_known_place_name_says_place(resolve, text, name, cls):
     _mentions, ents = resolve(text)
     assert _entity_of(ents, name).cls == cls
+
+
+@pytest.mark.parametrize(
+    "text,places",
+    [
+        # a counted class noun after the list types every item, the ones no source proposed too
+        ("ベルゲンはホランダラン県の行政の中心地で、アルナ、オルスタド、オサネ、ベルゲンフス、ファナの5つの行政区で構成されている。",
+         {"アルナ", "オルスタド", "オサネ", "ベルゲンフス", "ファナ"}),
+        ("クラウカラの人口はウーシマー県の3つの町であるハンコ(8,386人)、カルッキラ(8,809人)、ロヴィーサ(14,873人)のどれよりも多い。",
+         {"ハンコ", "カルッキラ", "ロヴィーサ"}),
+        # no class noun: the items GeoNames knows carry the one the typer took for a person
+        ("湖に面する都市としては、オシュコシュ、フォンデュラク、ニーナ、メナシャがある。", {"オシュコシュ", "フォンデュラク"}),
+    ],
+)
+def test_entities_the_items_of_a_list_are_things_of_one_kind(resolve, text, places):
+    _mentions, ents = resolve(text)
+    classes = {e.label: e.cls for e in ents}
+    assert all(classes.get(p) == "Place" for p in places), classes
+
+
+@pytest.mark.parametrize(
+    "text,person",
+    [
+        # an honorific is sure evidence of its own: the companies of the list do not overrule it
+        ("式典にはマイクロソフト、グーグルとティム・クック氏が参加した。", "ティム・クック"),
+        # one sure item is not enough
+        ("東京と田中角栄の関係を調べた。", "田中角栄"),
+    ],
+)
+def test_entities_a_list_item_of_another_kind_keeps_its_class_on_sure_evidence(resolve, text, person):
+    _mentions, ents = resolve(text)
+    assert _entity_of(ents, person).cls == "Person"
+
+
+@pytest.mark.parametrize(
+    "text,house",
+    [
+        ("イヴァン・ステファンはアセン家、テルテル家の血筋を受け継いだ。", "アセン家"),
+        ("母はバイエルン王家の出身である。", "バイエルン王家"),
+        ("この太刀は徳川将軍家伝来の国宝である。", "徳川将軍家"),
+    ],
+)
+def test_entities_a_family_named_with_ie_is_an_organization(resolve, text, house):
+    mentions_, ents = resolve(text)
+    assert _entity_of(ents, house).cls == "Organization"
+    assert house in {m.text for m in mentions_}

@@ -490,8 +490,8 @@ def test_mentions_a_name_the_train_split_named_is_kept_against_the_typers_doubt(
 @pytest.mark.parametrize(
     "text,names,not_span",
     [
-        # ら makes a name plural: no name holds it
-        ("ハミルカルの死後、ハンニバルらバルカ家の人々がイベリア半島を治めた。", {"ハンニバル", "バルカ"}, "ハンニバルらバルカ"),
+        # ら makes a name plural: no name holds it (家 after a name makes it the family, JacRED's span)
+        ("ハミルカルの死後、ハンニバルらバルカ家の人々がイベリア半島を治めた。", {"ハンニバル", "バルカ家"}, "ハンニバルらバルカ"),
         # 同市 points back at 豊田市: no part of the place after it
         ("本社は愛知県豊田市にあり、工場は同市大字堤町に置かれている。", {"大字堤町"}, "同市大字堤町"),
         # a prefix before a suffix is no prefix: 日|学 is the company's own name
