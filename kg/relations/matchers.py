@@ -82,14 +82,15 @@ _ADMIN_NER = {"Country", "Province", "City", "County", "GPE_Other"}
 def is_admin(s: Sentence, ref: Ref) -> bool:
     """The place is an administrative division: its name ends in a level suffix (市, 州, 県:
     lexicon place_levels) or a country, or GiNZA labels it a country, province, city or county —
-    and it is not named as a natural feature (川, 湖, 島: lexicon natural_suffixes)."""
+    and it is not named as a natural feature (川, 湖, 島: lexicon natural_suffixes) or a continent
+    or world region (lexicon regions: 西アフリカ, which GiNZA may label a province)."""
     span = s.mention_span(ref)
     if span is None:
         e = s.entities.get(ref.key)
         return e is not None and not _natural(s, e.label) and _suffix_level(s, e.label) is not None
     start, end = span
     text = s.doc[start:end].text
-    if _natural(s, text):
+    if _natural(s, text) or text in s.lex.regions:
         return False
     return (place_level(s, start, end, text) is not None or any(t.ent_type_ in _ADMIN_NER for t in s.doc[start:end])
             or _described_admin(s, ref))
@@ -450,10 +451,11 @@ def _predicate_head(s: Sentence, tok):
         nxt = s._after_paren(nxt)  # …選手(クルー)。
     if nxt >= s.span.end or s.doc[nxt].text in SENTENCE_END:
         return tok
-    # 日本の小説家、コピーライター。: the first of coordinated predicate nouns
+    # 日本の小説家、コピーライター。 / …県の都市および基礎自治体である: the first of coordinated
+    # predicate nouns
     head = tok.head
     if (tok.dep_ in ("conj", "advcl", "nmod", "compound") and head.i > tok.i and nxt < len(s.doc)
-            and s.doc[nxt].text in ("、", "・") and head.pos_ in ("NOUN", "PROPN") and head.i not in s.ent):
+            and (s.doc[nxt].text in ("、", "・") or s.doc[nxt].pos_ == "CCONJ") and head.pos_ in ("NOUN", "PROPN") and head.i not in s.ent):
         return _predicate_head(s, head)
     if s.doc[nxt].text in ("、", "・"):
         # 米国の演劇評論家、雑誌編集者。 however GiNZA hung the first noun: nothing but nouns
@@ -792,10 +794,13 @@ def _modifies_next_noun(s: Sentence, m) -> bool:
 
 
 def _after_particle(s: Sentence, tok) -> int:
-    """The token after ``tok``'s particle (and an opening quote: Xの『Y』)."""
+    """The token after ``tok``'s particle (and an opening quote: Xの『Y』). The particle right
+    after ``tok`` is its own though GiNZA hangs it elsewhere (X(reading)は、AのB: a reading in
+    parentheses flattens the phrases after it into one compound)."""
     doc = s.doc
     j = tok.i + 1
-    while j < s.span.end and doc[j].pos_ in ("ADP", "SCONJ") and doc[j].head.i in (tok.i, j - 1):
+    while j < s.span.end and doc[j].pos_ in ("ADP", "SCONJ") and (
+            doc[j].head.i in (tok.i, j - 1) or j == tok.i + 1 and s.particle(tok).startswith(doc[j].text)):
         j += 1
     if j < s.span.end and doc[j].text in ("『", "「"):
         j += 1
@@ -874,7 +879,7 @@ def _levels_consistent(s: Sentence, x: Ref, z: Ref) -> bool:
     of known level (日本のフランス, サナーグ州のソマリア). A level suffix outranks Sudachi's country
     tag (アルタイ共和国 is a republic of Russia); GiNZA's Country label alone does not make z a
     country (it gives it to cities: ノルウェーの都市ベルゲン)."""
-    return not (_name_level(s, z, False) == 1 and _name_level(s, x, True) is not None)
+    return not (_name_level(s, z, False) == 1 and _name_level(s, x, True) is not None and _ref_text(s, x) not in s.lex.regions)
 
 
 def _name_level(s: Sentence, r: Ref, ner: bool) -> int | None:
@@ -979,8 +984,12 @@ def match_hierarchies(s: Sentence, rules: Sequence[Rule], emit: Emit) -> None:
             link = None
             if chain:
                 prev_end = chain[-1][1]
-                between = [t for t in doc[prev_end:start]]
-                words = [t.text for t in between]
+                words = [t.text for t in doc[prev_end:start]]
+                if words and words[0] in lex.place_levels and chain[-1][3] is None:
+                    # ヴェストラン地方ホルダラン県: a level word the parent's name was cut before
+                    # gives its level
+                    chain[-1] = chain[-1][:3] + (lex.place_levels[words[0]],) + chain[-1][4:]
+                    words = words[1:]
                 if all(w in ("、", "・", ",") or w in lex.place_parts for w in words):
                     link = "in"
                 elif len(words) == 1 and words[0] in ("と", "や", "および", "及び"):

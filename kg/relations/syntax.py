@@ -408,13 +408,33 @@ class Sentence:
         if head.lemma_ in self.ruleset.factuality.modality_nouns or head.lemma_ in NOMINALIZERS:
             return None
         refs = self.refs(head)
+        if refs and pred.lemma_ in self.lex.locative_verbs and self.particle(head) == "の" and head.head.i > head.i \
+                and head.head.i not in self.ent:
+            # Zは、XにあるY線の駅で、…: the clause places the predicate noun the name modifies, which
+            # stands for the subject; XにあるJR東日本の駅 places the station, not the company
+            sub = self.copula_subject(head.head)
+            if not sub and all(self.class_ok(r.key, ("Organization",)) for r in refs):
+                return None
+            refs = sub or refs
         if not refs:
             refs = self.copula_subject(head)
         if not refs and pred.lemma_ in self.lex.locative_verbs:
-            refs = self._modified_subject(head)
+            refs = self._named_modifier(pred, head) or self._modified_subject(head)
         if not refs:
             return None
         return Arg(head.i, "", frozenset(), refs, gap=True)
+
+    def _named_modifier(self, pred, head) -> tuple[Ref, ...]:
+        """チルドレス郡にあるブラッドレー3号牧場の住所: a locative clause GiNZA hangs on the noun
+        (住所) a name right after the verb modifies with の; the clause places the name."""
+        j = self._tail_end(pred)
+        m = next((m for m in self.mentions if m[0] == j), None)
+        if m is None:
+            return ()
+        last = self.doc[m[1] - 1]
+        if self.particle(last) != "の" or last.head.i != head.i:
+            return ()
+        return self.refs(last)
 
     def _modified_subject(self, noun, hops: int = 3) -> tuple[Ref, ...]:
         """園城寺は、滋賀県大津市園城寺町にある天台寺門宗の総本山の寺院。: a locative clause GiNZA
