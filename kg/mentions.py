@@ -1190,7 +1190,8 @@ def _definition_evidence(doc, start: int, end: int, ev: list, sent_end: int) -> 
         if not noun_at(last):
             continue
         noun = doc[last]
-        c = _cue(noun.text, "definition") or _cue(noun.lemma_, "definition") or _cue(noun.text, "classifier")
+        c = _cue(noun.text, "definition") or _cue(noun.lemma_, "definition") or _cue(noun.text, "classifier") \
+            or _last_unit_cue(noun, "definition")
         cls = c.cls if c else ("Person" if noun.ent_type_ == OCCUPATION else None)
         if cls:
             ev.append((cls, W_DEFINITION, f"definition:{noun.text}"))

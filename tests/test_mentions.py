@@ -170,6 +170,10 @@ def test_mentions_a_head_word_is_evidence_of_the_class(detect, text, span, head,
          "Organization"),
         # nor ロワイヤン, which GiNZA calls a pronoun
         ("ロワイヤンは、フランス南西部、ヌーヴェル=アキテーヌ地域圏、シャラント=マリティーム県に位置する都市。", "ロワイヤン", "Place"),
+        # the typer takes a katakana site and a club for people; the closing noun or its last short
+        # unit (都市遺跡 -> 遺跡) says what they are
+        ("カーリバンガンは、インド西部、ラージャスターン州にあるインダス文明の都市遺跡。", "カーリバンガン", "Place"),
+        ("ウイスキー・ア・ゴーゴーは、ウェスト・ハリウッドのサンセット・ストリップに位置するナイトクラブ。", "ウイスキー・ア・ゴーゴー", "Facility"),
     ],
 )
 def test_mentions_a_sentence_defining_its_topic_types_it(detect, text, span, cls):
