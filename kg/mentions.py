@@ -328,13 +328,6 @@ def _past_paren(doc, k: int, stop: int) -> int:
     return k
 
 
-def _separated(doc, end: int, start: int) -> bool:
-    """Only a list separator (one or two tokens: 、, や, と, 及び, 、及び) lies between the span
-    ending at ``end`` and the one starting at ``start``, after a parenthesis maybe."""
-    k = _past_paren(doc, end, start)
-    return 1 <= start - k <= 2 and all(doc[i].text in _LIST_SEPARATORS for i in range(k, start))
-
-
 def _class_after_list(doc, end: int, sent_end: int) -> Cue | None:
     """The class noun after a list ending at token ``end``: …Cの8つの行政区, …Cなどの都市,
     …Cといった都市, …C各市 (a bare …Cの都市 is the cities *of* C, no class of it)."""

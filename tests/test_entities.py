@@ -157,6 +157,10 @@ def test_entities_seed_article_has_every_gold_entity_as_one_node_of_its_class():
     ],
 )
 def test_entities_in_an_article_about_a_place_a_doubted_person_is_a_place(resolve, text, places):
+    _all_places(resolve, text, places)
+
+
+def _all_places(resolve, text, places):
     _mentions, ents = resolve(text)
     classes = {e.label: e.cls for e in ents}
     assert all(classes.get(p) == "Place" for p in places), classes
@@ -187,9 +191,7 @@ def test_entities_a_head_word_inside_a_known_place_name_says_place(resolve, text
     ],
 )
 def test_entities_the_items_of_a_list_are_things_of_one_kind(resolve, text, places):
-    _mentions, ents = resolve(text)
-    classes = {e.label: e.cls for e in ents}
-    assert all(classes.get(p) == "Place" for p in places), classes
+    _all_places(resolve, text, places)
 
 
 @pytest.mark.parametrize(
