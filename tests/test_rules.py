@@ -60,6 +60,7 @@ def test_rule_example(extract, rule_id, n, example):
         ("rules:\n  - {id: a.v1, description: d, kind: closure, relation: locatedIn, confidence: 0.5, pattern: {over: [locatedInn]}}", "'over'"),
         ("rules:\n  - {id: a.v1, description: d, kind: compose, relation: countryOfOrigin, confidence: 0.5, pattern: {first: [creatorOf]}}", "'then' must be a list of relations"),
         ("rules:\n  - {id: a.v1, description: d, kind: compose, relation: countryOfOrigin, confidence: 0.5, pattern: {first: [creatorOf], then: [citizenOf], first_inverse: yes-please}}", "'first_inverse' must be true or false"),
+        ("rules:\n  - {id: a.v1, description: d, kind: compose, relation: countryOfOrigin, confidence: 0.5, pattern: {first: [creatorOf], then: [citizenOf], then_exclude: released_in_country_by.v1}}", "'then_exclude' must be a list of rule ids"),
         ("rules:\n  - {id: a.v1, description: d, kind: frame, relation: worksFor, confidence: 0.5, pattern: {lemma: [加わる]}}", "unknown pattern key(s) ['lemma']"),
         ("rules:\n  - {id: a.v1, description: d, kind: role, relation: ceoOf, confidence: 0.5, pattern: {titles: [CEO], holder: [Person], of: [Organization], forms: [apposition]}}", "'forms'"),
         ("rules:\n  - {id: a.v1, description: d, kind: role, relation: spouseOf, confidence: 0.5, pattern: {titles: [妻], holder: [Person], of: [Person], of_topic: often}}", "'of_topic' must be true or false"),

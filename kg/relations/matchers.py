@@ -726,10 +726,15 @@ def match_possessives(s: Sentence, rules: Sequence[Rule], emit: Emit) -> None:
                     # ZはXのYN past a name Y of another kind (日本のフランス文学者)
                     n = _predicate_noun(s, nxt, starts)
                     if n is not None and n.i not in s.ent and (n.lemma_ in rule.heads or "*" in rule.heads):
-                        named = starts.get(n.i + 1)
+                        # カナダの都市トロント: the name right after the head noun; after a head the
+                        # rule lists, in quotes or past a copula or comma too (日本のアニメ『カウボーイ
+                        # ビバップ』, …大手チャンネルであるESPN; not after any noun: スイスの州であるZ)
+                        named = _appositive_holder(s, n.i) if n.lemma_ in rule.heads else None
+                        if named is None and n.i + 1 in starts:
+                            after = starts[n.i + 1]
+                            named = Ref(after[2], _head_of(s, after[0], after[1]), "", False)
                         if named is not None:
-                            # カナダの都市トロント: the name right after the head noun
-                            _possessive(s, rule, xs, Ref(named[2], _head_of(s, named[0], named[1]), "", False), None, emit)
+                            _possessive(s, rule, xs, named, None, emit)
                             continue
                         sub = _copula_subject(s, n)
                         for z in sub.refs if sub is not None else ():
@@ -773,8 +778,13 @@ def _below(s: Sentence, z: Ref, x: Ref) -> bool:
 
 def _predicate_noun(s: Sentence, i: int, starts, hops: int = 2):
     """The head noun of the phrase at ``i``, past up to ``hops`` modifiers YのN that name nothing
-    (ジャマイカのレゲエの音楽プロデューサー)."""
+    (ジャマイカのレゲエの音楽プロデューサー), and past an adjective that modifies it (英国の前衛的な
+    グループ, 日本の新しいバンド)."""
     n = _noun_head(s, i)
+    adj = n if n is not None else s.doc[i]
+    if adj.pos_ == "ADJ" or n is not None and any(c.dep_ == "cop" and c.text == "な" for c in n.children):
+        j = max([adj.i] + [c.i for c in adj.children if c.i > adj.i]) + 1
+        n = _noun_head(s, j) if j < s.span.end and adj.head.i >= j else None
     while n is not None and hops > 0 and n.i not in s.ent and s.particle(n) == "の" and n.head.i > n.i:
         nxt = _after_particle(s, n)
         if nxt in starts or nxt >= s.span.end:
@@ -1068,11 +1078,12 @@ def _sides(match) -> tuple[Ref, Ref]:
     return (b, a) if rule.direction == "of_to_holder" else (a, b)
 
 
-def _steps(s: Sentence, relations: frozenset[str], inverse: bool) -> list[tuple[Ref, Ref, tuple]]:
-    """The matches of ``relations`` in this sentence as (from, to, match) steps."""
+def _steps(s: Sentence, relations: frozenset[str], inverse: bool, skip=frozenset()) -> list[tuple[Ref, Ref, tuple]]:
+    """The matches of ``relations`` in this sentence (but those of the rules ``skip``) as (from,
+    to, match) steps."""
     out = []
     for m in s.matches:
-        if m[0].relation in relations:
+        if m[0].relation in relations and m[0].id not in skip:
             subj, obj = _sides(m)
             out.append((obj, subj, m) if inverse else (subj, obj, m))
     return out
@@ -1089,7 +1100,7 @@ def match_composed(s: Sentence, rules: Sequence[Rule], emit: Emit) -> None:
     for rule in rules:
         p = rule.pattern
         firsts = _steps(s, frozenset(p["first"]), bool(p.get("first_inverse")))
-        thens = _steps(s, frozenset(p["then"]), bool(p.get("then_inverse")))
+        thens = _steps(s, frozenset(p["then"]), bool(p.get("then_inverse")), frozenset(p.get("then_exclude", ())))
         for subj, mid, m1 in firsts:
             for mid2, obj, m2 in thens:
                 if mid2.key != mid.key or len({subj.key, mid.key, obj.key}) < 3:

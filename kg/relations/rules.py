@@ -38,7 +38,8 @@ Kinds (the matchers live in matchers.py and are registered by name):
 - ``compose``: two facts of one sentence sharing an entity give a third between their other
   sides: a step of a relation in ``first`` from the subject to a middle entity, then a step of one
   in ``then`` from it to the object (``first_inverse`` / ``then_inverse``: that step runs from the
-  fact's object to its subject); ``subject`` / ``object`` slots as for entail. It runs after entail
+  fact's object to its subject; ``then_exclude``: rule ids whose facts make no second step);
+  ``subject`` / ``object`` slots as for entail. It runs after entail
   (アイルランドの作家ジェイムズ・ジョイスの小説: the novel's country is its author's).
 - ``closure``: A in B and B in C asserted in the chunk give A in C (``over``: the relations
   followed); a chain across sentences gives an inferred fact. It runs once per chunk, after the
@@ -78,7 +79,7 @@ _PATTERN_KEYS = {
     "pair": {"lemmas", "members"},
     "hierarchy": {"holder", "of", "levels_required"},
     "entail": {"from", "subject", "object", "levels_consistent"},
-    "compose": {"first", "then", "first_inverse", "then_inverse", "subject", "object"},
+    "compose": {"first", "then", "first_inverse", "then_inverse", "then_exclude", "subject", "object"},
     "closure": {"over", "subject", "object", "levels_consistent"},
     "lead": {"from", "lead", "subject", "object"},
     "known_place": {"from", "subject"},
@@ -518,6 +519,9 @@ def _parse_rule(item, source: str, n: int) -> Rule:
         for flag in ("first_inverse", "then_inverse"):
             if not isinstance(pattern.get(flag, False), bool):
                 fail(f"'{flag}' must be true or false")
+        skip = pattern.get("then_exclude", [])
+        if not isinstance(skip, list) or not all(isinstance(x, str) and "." in x for x in skip):
+            fail("'then_exclude' must be a list of rule ids (like 'released_in_country_by.v1') whose facts make no second step")
         check_slot("subject", False, False)
         check_slot("object", False, False)
     elif kind == "closure":
