@@ -769,6 +769,28 @@ def match_parentheticals(s: Sentence, rules: Sequence[Rule], emit: Emit) -> None
                 emit(rule, x, z, None, (x.token, z.token))
 
 
+@matcher("name_prefix")
+def match_name_prefixes(s: Sentence, rules: Sequence[Rule], emit: Emit) -> None:
+    """Z named after X: a mention of Z whose text opens with the text of a mention of X elsewhere
+    in the sentence, up to a word boundary inside Z's name (インド原子力委員会 … インド初の:
+    the commission is the holder, India the ``of`` side; インドネシア銀行 does not open with the
+    word インド)."""
+    doc = s.doc
+    for start, end, key in s.mentions:
+        name = doc[start:end].text
+        cuts = {len(doc[start:k].text) for k in range(start + 1, end)}  # word boundaries in the name
+        z = None
+        for a, b, xkey in s.mentions:
+            prefix = doc[a:b].text
+            if xkey == key or len(prefix) not in cuts or not name.startswith(prefix):
+                continue
+            x = Ref(xkey, _head_of(s, a, b), "", False)
+            z = z or Ref(key, _head_of(s, start, end), "", False)
+            for rule in rules:
+                if fits(s, z, rule.holder) and fits(s, x, rule.of):
+                    emit(rule, z, x, None, (x.token, z.token))
+
+
 def _below(s: Sentence, z: Ref, x: Ref) -> bool:
     """The place named by ``z`` may lie in the one named by ``x``: ``x`` has a known level (a
     country, a level suffix) and ``z`` none or a lower one (カンパラ(カンパラ県), カーン(…カルヴァドス県))."""

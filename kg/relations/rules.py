@@ -27,6 +27,9 @@ Kinds (the matchers live in matchers.py and are registered by name):
 - ``possessive``: X の Z with X and Z of the given classes (MicrosoftのAzure), also ZはXのN where
   N is one of ``heads`` ("*": any noun); ``levels_required``: Z is an administrative division
   below X; ``levels_consistent``: the levels of the place names do not contradict Z in X.
+- ``name_prefix``: the name of a ``holder`` entity opens with the whole name of an ``of`` entity
+  the sentence names on its own, ending at a word boundary (インド原子力委員会 … インド初の核実験:
+  the commission is in India; not インドネシア銀行 … インド).
 - ``pair``: a relational noun or predicate (``lemmas``) whose argument coordinates two members of
   a symmetric relation (MicrosoftとIntelのパートナーシップ, AとBは結婚した).
 - ``hierarchy``: a run of places from larger to smaller (スペイン、ガリシア州、ルーゴ県), each in the
@@ -67,7 +70,7 @@ from ..errors import RuleError
 from ..mentions import cues as mention_cues
 from ..vocab import classes, relations
 
-KINDS = ("frame", "scope", "role", "possessive", "parenthetical", "pair", "hierarchy", "entail", "compose", "closure", "lead", "known_place")
+KINDS = ("frame", "scope", "role", "possessive", "parenthetical", "name_prefix", "pair", "hierarchy", "entail", "compose", "closure", "lead", "known_place")
 RELATED = "related"
 _RULE_KEYS = {"id", "description", "kind", "relation", "confidence", "examples", "pattern", "direction", "voice", "measured"}
 _PATTERN_KEYS = {
@@ -76,6 +79,7 @@ _PATTERN_KEYS = {
     "role": {"titles", "title_ner", "holder", "of", "forms", "of_chain", "of_topic", "of_scope"},
     "possessive": {"holder", "of", "connectors", "heads", "levels_required", "levels_consistent"},
     "parenthetical": {"holder", "of", "trailing", "levels_below"},
+    "name_prefix": {"holder", "of"},
     "pair": {"lemmas", "members"},
     "hierarchy": {"holder", "of", "levels_required"},
     "entail": {"from", "subject", "object", "levels_consistent"},
@@ -493,6 +497,9 @@ def _parse_rule(item, source: str, n: int) -> Rule:
         check_words("trailing", False)
         if not isinstance(pattern.get("levels_below", False), bool):
             fail("'levels_below' must be true or false")
+    elif kind == "name_prefix":
+        check_slot("holder", True, False)
+        check_slot("of", True, False)
     elif kind == "hierarchy":
         check_slot("holder", True, False)
         check_slot("of", True, False)
