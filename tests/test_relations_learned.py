@@ -27,7 +27,8 @@ def _between(ex, a, b):
 @pytest.mark.parametrize(
     "text,subj,rel,obj",
     [
-        pytest.param("ボララルはアメリカ合衆国アイダホ州の小さな町である。", "ボララル", "locatedIn", "アメリカ合衆国アイダホ州", id="town_of_a_state"),
+        # (アイダホ州の小さな町 is read by place_in_place.v1 since the possessive steps past an adjective)
+        pytest.param("ボララルはアメリカ合衆国アイダホ州で最も小さな町である。", "ボララル", "locatedIn", "アメリカ合衆国アイダホ州", id="town_of_a_state"),
         pytest.param("札幌ドームは、日本の北海道札幌市豊平区にあるドーム球場である。", "札幌ドーム", "locatedIn", "日本", id="facility_in_country"),
     ],
 )
@@ -76,7 +77,7 @@ def test_learned_classifier_is_off_when_disabled(extract):
 def test_learned_statements_are_marked_in_the_graph_and_left_out_by_no_learned(tmp_path):
     import kg
 
-    text = ("ボララルはアメリカ合衆国アイダホ州の小さな町である。", )
+    text = ("ボララルはアメリカ合衆国アイダホ州で最も小さな町である。", )
     g = kg.build(documents=text)
     marked = set(g.subjects(KG.learned, Literal(True)))
     assert marked and all(g.value(st, KG.rule) == Literal(RULE_ID) for st in marked)
