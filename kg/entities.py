@@ -30,7 +30,7 @@ _SPLIT_PARTS = re.compile(r"[・･\s=]+")
 FUZZY_KANA_MIN = 0.75
 FUZZY_PART_MIN = 0.6  # for the other parts of a person name one part of which is the same
 SKELETON_MIN = 0.6  # consonant-skeleton similarity for a Latin and a katakana name to be compared by e2k
-DECISIVE = {"gazetteer", "suffix", "prefix", "classifier", "head", "definition", "list", "house"}  # evidence sources that settle a class
+DECISIVE = {"gazetteer", "suffix", "prefix", "classifier", "head", "definition", "list", "house", "realm"}  # evidence sources that settle a class
 
 
 @lru_cache(maxsize=1)

@@ -220,3 +220,22 @@ def test_entities_a_family_named_with_ie_is_an_organization(resolve, text, house
     mentions_, ents = resolve(text)
     assert _entity_of(ents, house).cls == "Organization"
     assert house in {m.text for m in mentions_}
+
+
+@pytest.mark.parametrize(
+    "text,realm,ruler",
+    [
+        ("父はバイエルン公マクシミリアン・ヨーゼフである。", "バイエルン", "マクシミリアン・ヨーゼフ"),
+        ("紀元前147年頃、エリマイス王カムナスキロス1世が即位した。", "エリマイス", "カムナスキロス1世"),
+    ],
+)
+def test_entities_a_realm_before_a_rulers_title_is_a_place(resolve, text, realm, ruler):
+    _mentions, ents = resolve(text)
+    assert _entity_of(ents, realm).cls == "Place"
+    assert _entity_of(ents, ruler).cls == "Person"
+
+
+def test_entities_a_name_before_a_title_and_no_name_keeps_its_honorific(resolve):
+    # アン女王の: no name after the title, so 女王 is アン's
+    _mentions, ents = resolve("アン女王の治世に議会が開かれた。")
+    assert _entity_of(ents, "アン").cls == "Person"
