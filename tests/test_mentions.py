@@ -133,6 +133,9 @@ def test_mentions_a_name_ending_in_a_head_word_takes_its_class(detect, text, spa
         ("立憲民政党は1927年に結成された。", "立憲民政党", "党", "PoliticalOrganization"),
         # laws and treaties: both gold sets call them products (製品名, ART)
         ("日本はサンフランシスコ平和条約に調印した。", "サンフランシスコ平和条約", "条約", "Product"),
+        # bodies both gold sets call organisations, which the typer may take for events or places
+        ("イレーナはワルシャワ美術アカデミーで絵画を学んだ。", "ワルシャワ美術アカデミー", "アカデミー", "Organization"),
+        ("彼はNBC交響楽団を指揮した。", "NBC交響楽団", "楽団", "Organization"),
     ],
 )
 def test_mentions_a_head_word_is_evidence_of_the_class(detect, text, span, head, cls):
