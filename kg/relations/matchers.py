@@ -735,6 +735,10 @@ def match_possessives(s: Sentence, rules: Sequence[Rule], emit: Emit) -> None:
                             named = Ref(after[2], _head_of(s, after[0], after[1]), "", False)
                         if named is not None:
                             _possessive(s, rule, xs, named, None, emit)
+                            # …の3つの町であるハンコ(…)、カルッキラ(…)、ロヴィーサ: and the names listed with it
+                            span = s.mention_span(named)
+                            for c in _coordinated(s, (*span, named.key), starts) if span else ():
+                                _possessive(s, rule, xs, Ref(c[2], _head_of(s, c[0], c[1]), "", False), None, emit)
                             continue
                         sub = _copula_subject(s, n)
                         for z in sub.refs if sub is not None else ():

@@ -30,6 +30,22 @@ _CHAIN_DEPS = {"advcl", "conj", "ccomp", "xcomp", "csubj"}
 _CONTINUATIVE_COPULAS = frozenset({"で", "であり", "でもあり", "であって", "にして"})  # Xの研究員であり、…
 _PASSIVE = {"れる", "られる"}
 NOMINALIZERS = {"こと", "事", "の", "ところ", "旨"}
+_COUNTERS = {"つ", "ヶ所", "か所", "箇所"}
+_LIST_JOINERS = {"、", "と", "や", "および", "及び", "・"}
+_KANJI_DIGITS = {c: n for n, c in enumerate("〇一二三四五六七八九")}
+
+
+def _number(text: str) -> int | None:
+    """8, ８, 十二: a small count written in digits or kanji, else None."""
+    t = lexicon.nfkc(text)
+    if t.isdigit():
+        return int(t)
+    if t and all(c in _KANJI_DIGITS or c == "十" for c in t):
+        if "十" not in t:
+            return int("".join(str(_KANJI_DIGITS[c]) for c in t))
+        tens, _, ones = t.partition("十")
+        return (_KANJI_DIGITS[tens] if tens else 1) * 10 + (_KANJI_DIGITS[ones] if ones else 0)
+    return None
 _CAUSATIVE = {"せる", "させる"}
 
 
@@ -276,6 +292,8 @@ class Sentence:
                 if last + 1 < self.span.end and self.doc[last + 1].text in _CLOSE:
                     out.append(Ref(key2, last, "name", False))
             if not out:
+                out.extend(self._counted_list(tok))
+            if not out:
                 for c in tok.children:
                     if c.i > i and c.dep_ in ("compound", "nmod", "appos") and self.bunsetu[c.i] == self.bunsetu[i] and c.i in self.ent:
                         key2 = self.ent[c.i]
@@ -294,6 +312,44 @@ class Sentence:
         res = tuple(out)
         self._refs[i] = res
         return res
+
+    def _counted_list(self, tok) -> list[Ref]:
+        """アルナ、オルスタド、…、イトレビグダの8つの行政区 / 小豆島町、土庄町の2町: a counted noun
+        after the names it counts stands for them — read by the words, as GiNZA's tree of a long
+        list is no guide, and only when the count is the number of names listed."""
+        doc, start = self.doc, self.span.start
+        j = tok.i - 1
+        if j > start and doc[j].text == "の" and doc[j - 1].text in _COUNTERS:
+            j -= 2  # 8つの行政区; else the noun is the counter (2町)
+        count = _number(doc[j].text) if j >= start else None
+        if count is None or count < 2 or j - 1 <= start or doc[j - 1].text != "の":
+            return []
+        out = self.listed_before(j - 2, count + 1)
+        return out if len(out) == count and len({r.key for r in out}) == count else []
+
+    def listed_before(self, k: int, limit: int = 50) -> list[Ref]:
+        """The names listed up to the one ending at token ``k`` (A、B(…)、C), in text order, past
+        the parentheses after them; at most ``limit``."""
+        doc, start = self.doc, self.span.start
+        ends = {e - 1: (b, key) for b, e, key in self.mentions}
+        out: list[Ref] = []
+        while len(out) < limit:
+            if k >= start and doc[k].text in PARENS_CLOSE:  # ハンコ(8,386人)、
+                depth = 0
+                while k >= start and not (doc[k].text in PARENS_OPEN and depth == 1):
+                    depth += doc[k].text in PARENS_CLOSE
+                    depth -= doc[k].text in PARENS_OPEN
+                    k -= 1
+                k -= 1
+            if k not in ends:
+                break
+            b, key = ends[k]
+            out.append(Ref(key, k, "", k in self.anaphoric))
+            k = b - 1
+            if k < start or doc[k].text not in _LIST_JOINERS:
+                break
+            k -= 1
+        return out[::-1]
 
     def _owns_part(self, c, i: int) -> bool:
         """``c`` names the whole of the part word at ``i``: Xの西岸, X南部 — not a name listed
