@@ -30,23 +30,10 @@ _CHAIN_DEPS = {"advcl", "conj", "ccomp", "xcomp", "csubj"}
 _CONTINUATIVE_COPULAS = frozenset({"で", "であり", "でもあり", "であって", "にして"})  # Xの研究員であり、…
 _PASSIVE = {"れる", "られる"}
 NOMINALIZERS = {"こと", "事", "の", "ところ", "旨"}
+_CAUSATIVE = {"せる", "させる"}
 _COUNTERS = {"つ", "ヶ所", "か所", "箇所"}
 _LIST_JOINERS = {"、", "と", "や", "および", "及び", "・"}
 _KANJI_DIGITS = {c: n for n, c in enumerate("〇一二三四五六七八九")}
-
-
-def _number(text: str) -> int | None:
-    """8, ８, 十二: a small count written in digits or kanji, else None."""
-    t = lexicon.nfkc(text)
-    if t.isdigit():
-        return int(t)
-    if t and all(c in _KANJI_DIGITS or c == "十" for c in t):
-        if "十" not in t:
-            return int("".join(str(_KANJI_DIGITS[c]) for c in t))
-        tens, _, ones = t.partition("十")
-        return (_KANJI_DIGITS[tens] if tens else 1) * 10 + (_KANJI_DIGITS[ones] if ones else 0)
-    return None
-_CAUSATIVE = {"せる", "させる"}
 
 
 @dataclass(frozen=True)
@@ -324,10 +311,10 @@ class Sentence:
         count = _number(doc[j].text) if j >= start else None
         if count is None or count < 2 or j - 1 <= start or doc[j - 1].text != "の":
             return []
-        out = self.listed_before(j - 2, count + 1)
+        out = self._listed_before(j - 2, count + 1)
         return out if len(out) == count and len({r.key for r in out}) == count else []
 
-    def listed_before(self, k: int, limit: int = 50) -> list[Ref]:
+    def _listed_before(self, k: int, limit: int) -> list[Ref]:
         """The names listed up to the one ending at token ``k`` (A、B(…)、C), in text order, past
         the parentheses after them; at most ``limit``."""
         doc, start = self.doc, self.span.start
@@ -703,3 +690,16 @@ class Sentence:
             return None
         refs = self.refs(head)
         return Arg(head.i, "は", frozenset({"が"}), refs) if refs else None
+
+
+def _number(text: str) -> int | None:
+    """8, ８, 十二: a small count written in digits or kanji, else None."""
+    t = lexicon.nfkc(text)
+    if t.isdigit():
+        return int(t)
+    if t and all(c in _KANJI_DIGITS or c == "十" for c in t):
+        if "十" not in t:
+            return int("".join(str(_KANJI_DIGITS[c]) for c in t))
+        tens, _, ones = t.partition("十")
+        return (_KANJI_DIGITS[tens] if tens else 1) * 10 + (_KANJI_DIGITS[ones] if ones else 0)
+    return None
