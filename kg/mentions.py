@@ -262,8 +262,7 @@ def _coordinations(doc, chosen: list, sent_ends: list[int], sent_of: dict) -> di
             group.append((a, b, a not in starts))
             if a in starts:
                 grouped.add(starts[a][0])
-        if len(group) >= 2:
-            groups.append(group)
+        groups.extend(g for g in _modifier_tail(doc, group, sent_end) if len(g) >= 2)
     out = {}
     for group in groups:
         first = group[0][0]
@@ -279,6 +278,23 @@ def _coordinations(doc, chosen: list, sent_ends: list[int], sent_of: dict) -> di
                 out[a] = (first, ev)
     chosen.sort()
     return out
+
+
+_CONJUNCTIONS = {"と", "や"}
+
+
+def _modifier_tail(doc, group: list, sent_end: int) -> list[list]:
+    """A list's items, parted where its last items, joined by と or や and followed by の, modify a
+    noun after them rather than stand beside the others (ニューズ・コーポレーション、ストラトフォー、
+    イギリスとアメリカの法執行機関: the agencies are the third item, not the two countries); not where a
+    class noun follows (A、B、CとDの4つの町)."""
+    k = _past_paren(doc, group[-1][1], sent_end)
+    if len(group) < 3 or k >= sent_end or doc[k].text != "の" or _class_after_list(doc, group[-1][1], sent_end):
+        return [group]
+    n = len(group) - 1
+    while n > 0 and any(doc[i].text in _CONJUNCTIONS for i in range(group[n - 1][1], group[n][0])):
+        n -= 1
+    return [group[:n], group[n:]] if 0 < n < len(group) - 1 else [group]
 
 
 def _previous_item(doc, start: int, sent_begin: int, taken: set[int]) -> tuple[int, int] | None:
@@ -361,9 +377,12 @@ def _class_before_list(doc, first: int) -> Cue | None:
 
 
 def _noun_cue(doc, k: int, sent_end: int) -> Cue | None:
-    """The definition or classifier cue (type-cues.tsv) the noun at token ``k`` is or ends with
-    (各市 -> 市)."""
-    if k >= sent_end or doc[k].pos_ not in ("NOUN", "PROPN"):
+    """The definition or classifier cue (type-cues.tsv) the common noun at token ``k`` is or ends
+    with (各市 -> 市), when it is the whole noun (…といった青森県初進出店舗: a name, no class; …などの
+    国家賠償事件: the cases, not the items)."""
+    if k >= sent_end or not doc[k].tag_.startswith("名詞-普通名詞"):
+        return None
+    if k + 1 < sent_end and (doc[k + 1].pos_ in ("NOUN", "PROPN") or doc[k + 1].tag_.startswith("接尾辞")):
         return None
     tok = doc[k]
     return (_cue(tok.text, "definition") or _cue(tok.text, "classifier") or _last_unit_cue(tok, "definition")

@@ -209,6 +209,21 @@ def test_entities_a_list_item_of_another_kind_keeps_its_class_on_sure_evidence(r
 
 
 @pytest.mark.parametrize(
+    "text,name",
+    [
+        # the two countries modify the third item (the agencies): they are no items beside the companies
+        ("ラルズセックは、ニューズ・コーポレーション、ストラトフォー、イギリスとアメリカの法執行機関を攻撃した。",
+         "ニューズ・コーポレーション"),
+        # a name after といった (青森県初進出店舗) is no class noun of the list
+        ("ドン・キホーテやラウンドワン、フレッシュネスバーガーといった青森県初進出店舗が並ぶ。", "ラウンドワン"),
+    ],
+)
+def test_entities_no_class_for_a_list_from_what_is_not_its_items(resolve, text, name):
+    _mentions, ents = resolve(text)
+    assert _entity_of(ents, name).cls != "Place"
+
+
+@pytest.mark.parametrize(
     "text,house",
     [
         ("イヴァン・ステファンはアセン家、テルテル家の血筋を受け継いだ。", "アセン家"),
