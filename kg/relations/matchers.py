@@ -28,7 +28,7 @@ LATE_KINDS = ("entail", "compose", "lead")
 EARLY_KINDS = ("known_place",)
 
 _OPEN = {"(": ")", "（": "）", "「": "」", "『": "』"}
-_APPOSITIVE_LINKS = (("で", "ある"), ("で", "あり"), ("の",), ("、",), ("『",), ("「",), ("の", "『"), ("の", "「"), ())
+_APPOSITIVE_LINKS = (("で", "ある"), ("で", "あり"), ("で", "あっ", "た"), ("で", "も", "ある"), ("で", "も", "あっ", "た"), ("の",), ("、",), ("『",), ("「",), ("の", "『"), ("の", "「"), ())
 _SUBNATIONAL = {"Province", "City", "County", "GPE_Other", "Domestic_Region"}
 
 
@@ -139,6 +139,13 @@ def predicate_lemmas(s: Sentence, pred) -> set[str]:
     for c in pred.children:
         if c.i < pred.i and c.dep_ in ("obj", "obl") and s.particle(c) in ("を", "に"):
             out.add(f"{c.lemma_}{s.particle(c)}{pred.lemma_}")
+        elif c.i < pred.i and c.dep_ == "obl" and s.particle(c) == "と" and pred.lemma_ == "する" and c.i not in s.ent:
+            # Yを除名処分とする: the noun before とする is the predicate (…処分とする = 処分する)
+            noun, k = c.lemma_, c.i - 1
+            while k >= s.span.start and doc[k].dep_ == "compound" and doc[k].head.i == c.i:
+                noun = doc[k].text + noun
+                k -= 1
+            out |= {noun, c.lemma_}
     return out
 
 
@@ -542,8 +549,14 @@ def match_roles(s: Sentence, rules: Sequence[Rule], emit: Emit) -> None:
             holders.extend((r, head, "copula") for r in sub.refs)
         p = s.particle(head)
         verb = head.head
-        if p == "に" and verb.i > head.i and verb.lemma_ in lex.appoint_subject:
-            sub = s.subject(verb)
+        become = p == "と" and verb.lemma_ == "なる"
+        if (p == "に" or become and of) and verb.i > head.i and verb.lemma_ in lex.appoint_subject:
+            # ZがXのTITLEに就任した / X委員となったZ (with an owner written and no subject of its
+            # own, a relative clause's title goes to the noun it modifies; 寡婦となった娘: no owner,
+            # a state, not a post)
+            own = any(c.i < verb.i and s.particle(c) in SUBJECT and s.refs(c) for c in verb.children)
+            sub = s.gap(verb) if verb.dep_ == "acl" and of and not own else None
+            sub = sub or s.subject(verb)
             if sub is not None:
                 holders.extend((r, verb, "appoint") for r in sub.refs)
         elif p == "に" and verb.i > head.i and verb.lemma_ in lex.appoint_object:

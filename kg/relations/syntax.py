@@ -287,12 +287,15 @@ class Sentence:
                         if all(r.key != key2 for r in out):
                             out.append(Ref(key2, c.i, "name", c.i in self.anaphoric))
         # coordination: AとBが, AやB, A、B
-        for c in tok.children:
+        kids = list(tok.children)
+        if key is not None:
+            kids += [d for c in kids if c.i < i and c.i not in self.ent and self.particle(c) == "の" for d in self._listed_in_modifier(c, key)]
+        for c in kids:
             if c.i >= i or c.dep_ not in ("nmod", "conj", "compound", "obl", "nsubj", "dep", "appos"):
                 continue
             p = self.particle(c)
             if p in lex.coordinators or (not p and c.dep_ == "conj") or (not p and c.dep_ in ("nmod", "compound", "conj") and self.followed_by_comma(c) and self.ent.get(c.i) and key) \
-                    or (not p and self.ent.get(c.i) and key and self._before_conjunction(c)):
+                    or (not p and self.ent.get(c.i) and key and (self._before_conjunction(c) or self._dot_listed(c, key))):
                 for r in self.refs(c, _depth + 1):
                     if all(r.key != o.key for o in out):
                         out.append(r)
@@ -338,6 +341,21 @@ class Sentence:
             k -= 1
         return out[::-1]
 
+    def _listed_in_modifier(self, c, key: str, hops: int = 3) -> list:
+        """ドラマーのA、ベーシストのB / A、キーボード担当のB: GiNZA hangs A on the words that
+        qualify B (``c``, a の-modifier naming nothing); A, a name of B's class closed by a comma,
+        is listed with B."""
+        out = []
+        for d in c.children:
+            if d.i >= c.i:
+                continue
+            if d.i in self.ent:
+                if self.followed_by_comma(d) and self.cls(self.ent[d.i]) == self.cls(key):
+                    out.append(d)
+            elif hops > 1 and d.pos_ in ("NOUN", "PROPN"):
+                out.extend(self._listed_in_modifier(d, key, hops - 1))
+        return out
+
     def _owns_part(self, c, i: int) -> bool:
         """``c`` names the whole of the part word at ``i``: Xの西岸, X南部 — not a name listed
         before it with a comma, which GiNZA may hang on it (ディラ地区、ドバイ・クリーク西岸の…)."""
@@ -345,6 +363,17 @@ class Sentence:
             return False
         p = self.particle(c)
         return p == "の" or not p and not self.followed_by_comma(c)
+
+    def _dot_listed(self, c, key: str) -> bool:
+        """床次竹二郎・山崎達之輔・内田信也を: names of one class (not places: フランス・パリ is a
+        place in a place) joined by a ・ that is no part of either name."""
+        j = c.i + 1
+        if j + 1 >= self.span.end or self.doc[j].text != "・":
+            return False
+        ends = any(start <= c.i < end == j for start, end, _k in self.mentions)
+        starts = any(start == j + 1 for start, _end, _k in self.mentions)
+        cls = self.cls(self.ent[c.i])
+        return ends and starts and cls is not None and cls == self.cls(key) and not self.class_ok(key, ("Place", "Facility"))
 
     def _before_conjunction(self, c) -> bool:
         """A conjunction word follows the name ``c`` (アルタイ共和国およびアルタイ地方: GiNZA hangs
@@ -398,14 +427,15 @@ class Sentence:
             if c.i >= pred.i or c.dep_ not in _ARG_DEPS:
                 continue
             p = self.particle(c)
-            if p == "に" and c.lemma_ in self.lex.co_agents and c.i not in self.ent:
-                # 成瀬仁蔵と共に…を創設した: the partner of と acts with the subject
-                for partner in c.children:
-                    if partner.i < c.i and self.particle(partner) == "と":
-                        refs = self.refs(partner)
-                        if refs:
-                            co_agents.append(Arg(partner.i, "と共に", frozenset({"が"}), refs))
+            if self._co_agent(c):
+                co_agents.extend(self._co_agents(c))
                 continue
+            if c.pos_ in ("NOUN", "PROPN"):
+                # AとともにXを創刊した: GiNZA may hang とともに on the noun after it (詩誌『X』)
+                # rather than on the verb; it still says who acts with the subject
+                for k in c.children:
+                    if k.i < c.i and self._co_agent(k):
+                        co_agents.extend(self._co_agents(k))
             if not p and c.dep_ == "advcl" and c.i in self.ent and not nominal and self.class_ok(self.ent[c.i], ("Place",)) \
                     and any(k.dep_ == "cop" and k.text == "で" for k in c.children):
                 p = "で"  # …、マサチューセッツ州スプリングフィールドで、…に生まれた: GiNZA took で for a copula
@@ -443,6 +473,15 @@ class Sentence:
         self._args[pred.i] = args
         return args
 
+    def _co_agent(self, c) -> bool:
+        """``c`` is 共/とも/一緒 marked by に (Yと共に, Yとともに, Yと一緒に)."""
+        return c.lemma_ in self.lex.co_agents and c.i not in self.ent and self.particle(c) == "に"
+
+    def _co_agents(self, c) -> list[Arg]:
+        """成瀬仁蔵と共に…を創設した: the partners of と before ``c`` act with the subject."""
+        return [Arg(partner.i, "と共に", frozenset({"が"}), refs) for partner in c.children
+                if partner.i < c.i and self.particle(partner) == "と" and (refs := self.refs(partner))]
+
     def gap(self, pred) -> Arg | None:
         """アルトマン氏が率いるチーム: the noun a relative clause modifies."""
         if pred.dep_ != "acl" or pred.head.i <= pred.i:
@@ -463,6 +502,10 @@ class Sentence:
             refs = self.copula_subject(head)
         if not refs and pred.lemma_ in self.lex.locative_verbs:
             refs = self._named_modifier(pred, head) or self._modified_subject(head)
+        if not refs and any(c.dep_ == "nummod" for c in head.children):
+            # ZはXにより制作された全36話の番組: GiNZA hangs the clause on the count (全36話) that
+            # qualifies the predicate noun; the clause still describes the subject
+            refs = self._modified_subject(head)
         if not refs:
             return None
         return Arg(head.i, "", frozenset(), refs, gap=True)
@@ -590,8 +633,14 @@ class Sentence:
         """1920年、ペトログラード大学に入学。: a verbal (サ変) noun closing the sentence without
         する acts as its verb (体言止め, the style of encyclopedia biographies)."""
         end = pred.i + 1
-        return (pred.dep_ == "ROOT" and pred.tag_.endswith("サ変可能") and pred.i not in self.ent
-                and (end >= self.span.end or self.doc[end].text in SENTENCE_END))
+        if not pred.tag_.startswith("名詞-普通名詞-サ変") or pred.i in self.ent:
+            return False
+        if pred.dep_ == "ROOT":
+            return end >= self.span.end or self.doc[end].text in SENTENCE_END
+        # 詩誌『X』を創刊、詩人として活動した: a verbal noun with its を-object before a comma ends a
+        # clause the way 創刊し does (連用中止)
+        return (pred.dep_ in ("advcl", "conj") and end < self.span.end and self.doc[end].text in ("、", ",")
+                and any(c.i < pred.i and c.dep_ == "obj" and self.particle(c) == "を" for c in pred.children))
 
     def subject(self, pred) -> Arg | None:
         """The subject of ``pred``: its own が/は-phrase (the nearest), else the は-topic of a
