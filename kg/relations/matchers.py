@@ -377,6 +377,8 @@ def _of_side(s: Sentence, start: int) -> tuple[list[Ref], int | None]:
             k = j
     elif doc[k].text == "の" and k - 2 >= s.span.start and doc[k - 1].text in lex.title_modifiers and doc[k - 2].text == "の":
         k -= 2  # ラヨシュ1世の最初の妃: past a modifier that owns nothing to the owner
+    elif doc[k].text == "の" and k - 3 >= s.span.start and doc[k - 2].text + doc[k - 1].text in lex.title_modifiers and doc[k - 3].text == "の":
+        k -= 3  # Xの父違いの兄弟: a modifier of two words
     if doc[k].text == "の" and doc[k].pos_ == "ADP" and k - 1 >= s.span.start:
         refs = list(s.refs(doc[k - 1]))
         agent = _agent_before(s, k - 1)
@@ -554,9 +556,7 @@ def match_roles(s: Sentence, rules: Sequence[Rule], emit: Emit) -> None:
             # ZがXのTITLEに就任した / X委員となったZ (with an owner written and no subject of its
             # own, a relative clause's title goes to the noun it modifies; 寡婦となった娘: no owner,
             # a state, not a post)
-            own = any(c.i < verb.i and s.particle(c) in SUBJECT and s.refs(c) for c in verb.children)
-            sub = s.gap(verb) if verb.dep_ == "acl" and of and not own else None
-            sub = sub or s.subject(verb)
+            sub = _holder_of_clause(s, verb, of)
             if sub is not None:
                 holders.extend((r, verb, "appoint") for r in sub.refs)
         elif p == "に" and verb.i > head.i and verb.lemma_ in lex.appoint_object:
@@ -568,9 +568,14 @@ def match_roles(s: Sentence, rules: Sequence[Rule], emit: Emit) -> None:
                 if sub is not None:
                     of = [r for r in sub.refs]
         elif p == "を" and verb.i > head.i and verb.lemma_ in lex.serve_verbs:
-            sub = s.subject(verb)
+            sub = _holder_of_clause(s, verb, of)  # ZがXのTITLEを務める / X市長を務めるZ
             if sub is not None:
                 holders.extend((r, verb, "serve") for r in sub.refs)
+        elif p in lex.kin_copulas or p == "に" and verb.i > head.i and verb.lemma_ in lex.kin_copulas:
+            # ZはXの娘にあたる / Xの娘にあたり、…: the subject is what the title says it is
+            sub = s.subject(verb if p == "に" else head.head)
+            if sub is not None:
+                holders.extend((r, verb, "copula") for r in sub.refs)
         elif p == "として" and verb.i > head.i:
             # ZはXの長男として生まれた / ZはXのCEOとして加わった
             sub = s.subject(verb)
@@ -626,6 +631,18 @@ def match_roles(s: Sentence, rules: Sequence[Rule], emit: Emit) -> None:
                                 continue
                             h, o = x, holder
                         emit(rule, h, o, pred, (x.token, holder.token, end))
+
+
+def _holder_of_clause(s: Sentence, verb, of) -> Arg | None:
+    """Who takes the title of ``verb`` (就任, なる, 務める): its subject; in a relative clause
+    with no subject of its own and the title's owner written, the noun the clause modifies
+    (X委員となったZ, X市長を務めるZ)."""
+    own = any(c.i < verb.i and s.particle(c) in SUBJECT and s.refs(c) for c in verb.children)
+    if verb.dep_ == "acl" and of and not own:
+        gap = s.gap(verb)
+        if gap is not None:
+            return gap
+    return s.subject(verb)
 
 
 def _copula_name_after(s: Sentence, title) -> Ref | None:

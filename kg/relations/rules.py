@@ -221,6 +221,7 @@ class Lexicon:
     appoint_object: frozenset[str]  # YがZをXのTITLEに選ぶ: the object takes the title
     serve_verbs: frozenset[str]  # ZがXのTITLEを務める
     exist_verbs: frozenset[str]  # 弟にZがいる: the subject holds the title
+    kin_copulas: frozenset[str]  # ZはXの娘にあたる: the subject is what the title says
     locative_verbs: frozenset[str]  # ZはXにあるAのN: a relative clause of these on a の-modifier of the predicate noun places Z too
     co_agents: frozenset[str]  # YとともにXが…した: Y acts with the subject (共, とも, 一緒)
     adnominal_titles: frozenset[str]  # X出身の人物: the title describes the noun after it
@@ -622,6 +623,7 @@ def _lexicon(d: dict) -> Lexicon:
         appoint_object=words("appoint_object"),
         serve_verbs=words("serve_verbs"),
         exist_verbs=words("exist_verbs"),
+        kin_copulas=words("kin_copulas"),
         locative_verbs=words("locative_verbs"),
         co_agents=words("co_agents"),
         adnominal_titles=words("adnominal_titles"),

@@ -490,6 +490,8 @@ class Sentence:
         if head.lemma_ in self.ruleset.factuality.modality_nouns or head.lemma_ in NOMINALIZERS:
             return None
         refs = self.refs(head)
+        if refs and (head.text == "用" or head.i + 1 < self.span.end and self.doc[head.i + 1].text == "用" and self.bunsetu[head.i + 1] == self.bunsetu[head.i]):
+            refs = ()  # Xから発売されたファミリーコンピュータ用の…ゲーム: a name with 用 says what the thing is for
         if refs and pred.lemma_ in self.lex.locative_verbs and self.particle(head) == "の" and head.head.i > head.i \
                 and head.head.i not in self.ent:
             # Zは、XにあるY線の駅で、…: the clause places the predicate noun the name modifies, which
@@ -633,7 +635,7 @@ class Sentence:
         """1920年、ペトログラード大学に入学。: a verbal (サ変) noun closing the sentence without
         する acts as its verb (体言止め, the style of encyclopedia biographies)."""
         end = pred.i + 1
-        if not pred.tag_.startswith("名詞-普通名詞-サ変") or pred.i in self.ent:
+        if not pred.tag_.endswith("サ変可能") or pred.i in self.ent:
             return False
         if pred.dep_ == "ROOT":
             return end >= self.span.end or self.doc[end].text in SENTENCE_END
