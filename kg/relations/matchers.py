@@ -495,16 +495,23 @@ def _copula_subject(s: Sentence, tok):
     occupation = _is_occupation(s, tok)
     if nxt + 1 < s.span.end and s.doc[nxt].text == "で" and (
             s.doc[nxt + 1].text == "、" and (s.doc[nxt].pos_ == "AUX" or occupation)
-            or occupation and _closes_with_noun(s) and not _is_occupation(s, s.doc[nxt + 1])):
+            or occupation and _closes_with_noun(s) and not _occupation_of_name(s, nxt + 1)):
         # ギーゼラはヘルマン2世の娘で、…と結婚した: GiNZA hangs the noun on what follows, but the
         # copula's continuative form closes the topic's first clause (after an occupation GiNZA
         # may tag で a case particle: …科学作家で、…を専門としている; in a sentence that closes
-        # with a noun, no comma is needed: Xは、ドイツのピアニスト・指揮者・音楽教師で…の作曲家。,
-        # unless another occupation follows, which with the first qualifies a name: 作家で化学者Y)
+        # with a noun, no comma is needed: Xは、ドイツのピアニスト・指揮者・音楽教師で…の作曲家。
+        # and Xは、オスマン帝国出身の医師で実業家。, unless another occupation follows that with the
+        # first qualifies a name: 作家で化学者Y)
         refs = _topic_before(s, tok.i)
         if refs:
             return Arg(-1, "は", frozenset({"が"}), tuple(refs))
     return None
+
+
+def _occupation_of_name(s: Sentence, i: int) -> bool:
+    """An occupation noun at ``i`` with a name right after it (化学者アレクサンダー・シュルギン)."""
+    n = _noun_head(s, i)
+    return n is not None and _is_occupation(s, n) and _mention_at(s, n.i + 1) is not None
 
 
 def _is_occupation(s: Sentence, tok) -> bool:
