@@ -653,7 +653,9 @@ class Sentence:
         self._subject[pred.i] = None
         found = None
         kids = [c for c in pred.children if c.i < pred.i]
-        own = [c for c in kids if c.dep_ not in ("case", "punct", "mark", "aux", "cop", "advcl", "acl", "conj") and self.particle(c) in SUBJECT and c.lemma_ not in NOMINALIZERS]
+        # XとはYである: the phrase a predicate noun defines is its subject (not Xとは異なる)
+        own = [c for c in kids if c.dep_ not in ("case", "punct", "mark", "aux", "cop", "advcl", "acl", "conj") and c.lemma_ not in NOMINALIZERS
+               and (self.particle(c) in SUBJECT or self.particle(c) == "とは" and pred.pos_ in ("NOUN", "PROPN"))]
         if not own and self.pending is not None and self.opens_with_particle():
             # 大崎貞和(おおさき… / …) / は、日本の法学者。: GiNZA cut the sentence inside the
             # parenthesis; the name before it is the subject of what follows
