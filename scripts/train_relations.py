@@ -8,7 +8,7 @@
 2. Document-level 5-fold cross-validation: each fold predicted by a model trained on the others.
    The probability threshold is the lowest of ``THRESHOLDS`` (kg/evaluation/learned.py) at which
    the rules' facts plus the classifier's keep a cross-validated precision of at least
-   ``MIN_PRECISION`` (0.76) on all in-scope gold facts and on the same-sentence ones (the lowest
+   ``MIN_PRECISION`` (0.75) on all in-scope gold facts and on the same-sentence ones (the lowest
    with the most recall), a relation's own threshold held higher where the classifier's facts of
    that relation are right less than half the time (``relation_floors``); a learned fact's
    confidence is the classifier's cross-validated precision at that threshold (per relation,
