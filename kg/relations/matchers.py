@@ -893,16 +893,13 @@ def _noun_head(s: Sentence, i: int):
     return t if t.pos_ in ("NOUN", "PROPN") else None
 
 
-_LIST_JOINERS = ("、", "と", "や", "および", "及び")
-
-
 def _coordinated(s: Sentence, m, starts) -> list:
     """The names listed after mention ``m`` (XのA、B、CとD: B, C and D share A's X), up to one
     that has an X of its own (XのA、YのB) or a person joined by と (ロシアのAとB: B may be anyone)."""
     doc = s.doc
     out = []
     end = _past_quoted(s, m[1])
-    while end + 1 < s.span.end and doc[end].text in _LIST_JOINERS:
+    while end + 1 < s.span.end and doc[end].text in s.lex.list_joiners:
         # 『愛情万歳』や『Hole-洞』: past the quotes around the titles
         c = starts.get(end + 2 if doc[end + 1].text in ("『", "「") else end + 1)
         if c is None or doc[end].text != "、" and s.class_ok(c[2], ("Person",)):

@@ -209,6 +209,8 @@ class Lexicon:
     """Word lists the engine reads (rules/lexicon.yaml)."""
 
     coordinators: frozenset[str]  # particles joining coordinated noun phrases (と, や)
+    list_joiners: frozenset[str]  # the words between the names of a written list (、, と, や)
+    counters: frozenset[str]  # つ of 8つの行政区: a counter after a number counting listed names
     naming_verbs: frozenset[str]  # 「X」と呼ばれるN: N names X
     org_parts: frozenset[str]  # XのチームにY加わる: the part stands for the organisation
     org_part_suffixes: tuple[str, ...]  # アンカラ大学の政治学部: a word ending so is a part of the organisation
@@ -611,6 +613,8 @@ def _lexicon(d: dict) -> Lexicon:
 
     return Lexicon(
         coordinators=words("coordinators"),
+        list_joiners=words("list_joiners"),
+        counters=words("counters"),
         naming_verbs=words("naming_verbs"),
         org_parts=words("org_parts"),
         org_part_suffixes=tuple(sorted(words("org_part_suffixes"))),

@@ -31,8 +31,6 @@ _CONTINUATIVE_COPULAS = frozenset({"で", "であり", "でもあり", "であ�
 _PASSIVE = {"れる", "られる"}
 NOMINALIZERS = {"こと", "事", "の", "ところ", "旨"}
 _CAUSATIVE = {"せる", "させる"}
-_COUNTERS = {"つ", "ヶ所", "か所", "箇所"}
-_LIST_JOINERS = {"、", "と", "や", "および", "及び", "・"}
 _KANJI_DIGITS = {c: n for n, c in enumerate("〇一二三四五六七八九")}
 
 
@@ -309,7 +307,7 @@ class Sentence:
         list is no guide, and only when the count is the number of names listed."""
         doc, start = self.doc, self.span.start
         j = tok.i - 1
-        if j > start and doc[j].text == "の" and doc[j - 1].text in _COUNTERS:
+        if j > start and doc[j].text == "の" and doc[j - 1].text in self.lex.counters:
             j -= 2  # 8つの行政区; else the noun is the counter (2町)
         count = _number(doc[j].text) if j >= start else None
         if count is None or count < 2 or j - 1 <= start or doc[j - 1].text != "の":
@@ -336,7 +334,7 @@ class Sentence:
             b, key = ends[k]
             out.append(Ref(key, k, "", k in self.anaphoric))
             k = b - 1
-            if k < start or doc[k].text not in _LIST_JOINERS:
+            if k < start or doc[k].text not in self.lex.list_joiners and doc[k].text != "・":
                 break
             k -= 1
         return out[::-1]
