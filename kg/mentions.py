@@ -189,7 +189,7 @@ def detect(doc, offset: int = 0, sentence_base: int = 0) -> list[Candidate]:
         for i in range(s.start, s.end):
             sent_of[i] = n
     taken = covered(chosen)
-    lists = _coordinations(doc, chosen, [s.end for s in sents], sent_of)
+    lists = _coordinations(doc, chosen, sents, sent_of)
     for start, end, evidence in chosen:
         if not _acceptable(doc[start:end]):
             continue
@@ -234,7 +234,7 @@ _LIST_LINKS = {"の", "という", "といった"}
 LIST_PAREN_MAX = 12  # tokens a parenthesis after a list item may run (ハンコ(8,386人)、)
 
 
-def _coordinations(doc, chosen: list, sent_ends: list[int], sent_of: dict) -> dict[int, tuple[int, tuple]]:
+def _coordinations(doc, chosen: list, sents: list, sent_of: dict) -> dict[int, tuple[int, tuple]]:
     """The items of the lists of the chunk: spans ``chosen`` (sorted) with nothing but a comma or
     a conjunction between them (A、B、C; AやB; AとB), a parenthesis after an item allowed
     (ハンコ(8,386人)、カルッキラ). Returns {item start token: (first item's start token, the
@@ -251,7 +251,7 @@ def _coordinations(doc, chosen: list, sent_ends: list[int], sent_of: dict) -> di
             continue
         group = [(start, end, False)]
         grouped.add(k)
-        sent_begin, sent_end = sent_ends[sent_of[start] - 1] if sent_of[start] else 0, sent_ends[sent_of[start]]
+        sent_begin, sent_end = sents[sent_of[start]].start, sents[sent_of[start]].end
         while prev := _previous_item(doc, group[0][0], sent_begin, taken):
             group.insert(0, (*prev, True))
         while True:
@@ -266,7 +266,7 @@ def _coordinations(doc, chosen: list, sent_ends: list[int], sent_of: dict) -> di
     out = {}
     for group in groups:
         first = group[0][0]
-        sent_end = sent_ends[sent_of[first]]
+        sent_end = sents[sent_of[first]].end
         cue = _class_after_list(doc, group[-1][1], sent_end) or _class_before_list(doc, first)
         ev = ((cue.cls, W_LIST, f"list:{cue.cue}"),) if cue else ()
         if sum(1 for _a, _b, new in group if cue or not new) < 2:

@@ -422,6 +422,11 @@ def _head_of(s: Sentence, start: int, end: int) -> int:
     return end - 1
 
 
+def _mention_ref(s: Sentence, m) -> Ref:
+    """The entity of mention ``m`` (start token, end token, key), at the token carrying its arc."""
+    return Ref(m[2], _head_of(s, m[0], m[1]), "", False)
+
+
 def _appositive_holder(s: Sentence, end: int) -> Ref | None:
     """XのTITLE(である|であり|の|、)Z: the Z right after the title chain."""
     doc = s.doc
@@ -547,7 +552,7 @@ def match_roles(s: Sentence, rules: Sequence[Rule], emit: Emit) -> None:
             # 蔡明亮監督の『愛情万歳』や『Hole-洞』: the names listed after the holder hold the title too
             zm = next((m for m in s.mentions if m[0] <= z.token < m[1]), None)
             if zm is not None:
-                holders.extend((Ref(c[2], _head_of(s, c[0], c[1]), "", False), None, "appositive")
+                holders.extend((_mention_ref(s, c), None, "appositive")
                                for c in _coordinated(s, zm, {m[0]: m for m in s.mentions}))
             if not of and (of_tok is None or doc[of_tok].lemma_ in lex.title_modifiers):
                 # OpenAIは、最大の投資家(…)であるMicrosoftが…: the title's owner is the topic
@@ -684,7 +689,7 @@ def _place_chain(s: Sentence, start: int, hops: int = 3) -> list[Ref]:
             break
         else:
             m = ends[j - 1]
-        out.append(Ref(m[2], _head_of(s, m[0], m[1]), "", False))
+        out.append(_mention_ref(s, m))
         start = m[0]
         hops -= 1
     return out
@@ -752,11 +757,11 @@ def match_possessives(s: Sentence, rules: Sequence[Rule], emit: Emit) -> None:
                 m = starts.get(nxt)
                 if m is not None and _modifies_next_noun(s, m):
                     m = None  # Intelの「Wintel」パートナーシップ: the name modifies the noun after it
-                z = Ref(m[2], _head_of(s, m[0], m[1]), "", False) if m is not None and (conn or s.ent.get(tok.i) != m[2]) else None
+                z = _mention_ref(s, m) if m is not None and (conn or s.ent.get(tok.i) != m[2]) else None
                 if z is not None and (fits(s, z, rule.holder) or not rule.heads):
                     _possessive(s, rule, xs, z, None, emit)
                     for c in _coordinated(s, m, starts):
-                        _possessive(s, rule, xs, Ref(c[2], _head_of(s, c[0], c[1]), "", False), None, emit)
+                        _possessive(s, rule, xs, _mention_ref(s, c), None, emit)
                 elif conn == "の" and rule.heads and nxt < s.span.end:
                     # ZはXのN (N one of the rule's heads, or any noun for "*"): the predicate noun
                     # stands for Z; ZはXのYのN reads past a modifier Y that names nothing, and
@@ -769,13 +774,13 @@ def match_possessives(s: Sentence, rules: Sequence[Rule], emit: Emit) -> None:
                         named = _appositive_holder(s, n.i) if n.lemma_ in rule.heads else None
                         if named is None and n.i + 1 in starts:
                             after = starts[n.i + 1]
-                            named = Ref(after[2], _head_of(s, after[0], after[1]), "", False)
+                            named = _mention_ref(s, after)
                         if named is not None:
                             _possessive(s, rule, xs, named, None, emit)
                             # …の3つの町であるハンコ(…)、カルッキラ(…)、ロヴィーサ: and the names listed with it
                             span = s.mention_span(named)
                             for c in _coordinated(s, (*span, named.key), starts) if span else ():
-                                _possessive(s, rule, xs, Ref(c[2], _head_of(s, c[0], c[1]), "", False), None, emit)
+                                _possessive(s, rule, xs, _mention_ref(s, c), None, emit)
                             continue
                         sub = _copula_subject(s, n)
                         for z in sub.refs if sub is not None else ():
@@ -799,7 +804,7 @@ def match_parentheticals(s: Sentence, rules: Sequence[Rule], emit: Emit) -> None
         if m is None or m[2] == key:
             continue
         z = Ref(key, _head_of(s, start, end), "", False)
-        x = Ref(m[2], _head_of(s, m[0], m[1]), "", False)
+        x = _mention_ref(s, m)
         for rule in rules:
             k = m[1]
             while k < s.span.end and doc[k].text in rule.pattern.get("trailing", ()):
@@ -825,8 +830,8 @@ def match_name_prefixes(s: Sentence, rules: Sequence[Rule], emit: Emit) -> None:
             prefix = doc[a:b].text
             if xkey == key or len(prefix) not in cuts or not name.startswith(prefix):
                 continue
-            x = Ref(xkey, _head_of(s, a, b), "", False)
-            z = z or Ref(key, _head_of(s, start, end), "", False)
+            x = _mention_ref(s, (a, b, xkey))
+            z = z or _mention_ref(s, (start, end, key))
             for rule in rules:
                 if fits(s, z, rule.holder) and fits(s, x, rule.of):
                     emit(rule, z, x, None, (x.token, z.token))
@@ -1278,6 +1283,21 @@ def _known_elsewhere(s: Sentence, key: str, country: str) -> bool:
     return bool(where and of) and not where & of
 
 
+def _chunk_mentions(sentences: Sequence[Sentence]) -> list[tuple[Sentence, int, int, Ref]]:
+    """Every mention of the chunk as (sentence, start token, end token, its entity)."""
+    return [(s, m[0], m[1], _mention_ref(s, m)) for s in sentences for m in s.mentions]
+
+
+def _inferred_at(rule: Rule, ruleset, s: Sentence, start: int, end: int, subject: str, obj: str) -> Fact:
+    """An inferred fact of ``rule`` (document knowledge, not the words of one sentence), cited at
+    the mention of ``subject`` from token ``start`` to ``end`` of sentence ``s``."""
+    return Fact(
+        subject=subject, relation=rule.relation, object=obj, sentence=s.index,
+        begin=s.offset + s.doc[start].idx, end=s.offset + s.doc[end - 1].idx + len(s.doc[end - 1].text), rule=rule.id,
+        confidence=round(rule.confidence * ruleset.inferred_factor, 3), inferred=True,
+    )
+
+
 @document_matcher("lead")
 def carry_lead_defaults(facts: Sequence[Fact], rules: Sequence[Rule], ruleset, sentences: Sequence[Sentence], state: dict) -> list[Fact]:
     """The lead entity (``state['lead']``: the は-topic of the document's first sentence) has a
@@ -1288,7 +1308,7 @@ def carry_lead_defaults(facts: Sequence[Fact], rules: Sequence[Rule], ruleset, s
     lead = state.get("lead")
     if lead is None:
         return []
-    mentions = [(s, a, b, Ref(key, _head_of(s, a, b))) for s in sentences for a, b, key in s.mentions]
+    mentions = _chunk_mentions(sentences)
     found = state.setdefault("lead_objects", {})
     done = state.setdefault("lead_done", set())
     # countries by Sudachi's tag or their suffix (GiNZA labels cities Country too: グラナダ)
@@ -1319,11 +1339,7 @@ def carry_lead_defaults(facts: Sequence[Fact], rules: Sequence[Rule], ruleset, s
             if _known_elsewhere(s, key, target):
                 continue  # 広島市 in an article about an American: GeoNames puts it in another country
             done.add((rule.id, key))
-            out.append(Fact(
-                subject=key, relation=rule.relation, object=target, sentence=s.index,
-                begin=s.offset + s.doc[a].idx, end=s.offset + s.doc[b - 1].idx + len(s.doc[b - 1].text), rule=rule.id,
-                confidence=round(rule.confidence * ruleset.inferred_factor, 3), inferred=True,
-            ))
+            out.append(_inferred_at(rule, ruleset, s, a, b, key, target))
     return out
 
 
@@ -1338,7 +1354,7 @@ def place_in_named_country(facts: Sequence[Fact], rules: Sequence[Rule], ruleset
     ハンブルク and ドイツ in different sentences puts the one in the other. A place a fact already
     puts in another country named in the chunk is left alone."""
     where, country_names = lexicon.places(), lexicon.country_names()
-    mentions = [(s, a, b, Ref(key, _head_of(s, a, b)), lexicon.nfkc(s.doc[a:b].text)) for s in sentences for a, b, key in s.mentions]
+    mentions = [(s, a, b, r, lexicon.nfkc(s.doc[a:b].text)) for s, a, b, r in _chunk_mentions(sentences)]
     naming: dict[str, set[str]] = {}  # country -> the entities naming it
     for _s, _a, _b, r, text in mentions:
         if text in country_names:
@@ -1372,9 +1388,5 @@ def place_in_named_country(facts: Sequence[Fact], rules: Sequence[Rule], ruleset
                 continue  # a fact puts it in another country of the chunk
             s, a, b = first[key]
             for target in sorted(targets - placed.get(key, set())):
-                out.append(Fact(
-                    subject=key, relation=rule.relation, object=target, sentence=s.index,
-                    begin=s.offset + s.doc[a].idx, end=s.offset + s.doc[b - 1].idx + len(s.doc[b - 1].text), rule=rule.id,
-                    confidence=round(rule.confidence * ruleset.inferred_factor, 3), inferred=True,
-                ))
+                out.append(_inferred_at(rule, ruleset, s, a, b, key, target))
     return out
